@@ -1,0 +1,249 @@
+/**
+ * Address spaces: creating a process's page tables (sharing the kernel half), and the
+ * kernel's side of mmap/munmap/mprotect on them: frames from the allocator (zeroed, as
+ * Linux hands out anonymous memory), leaf entries with the requested rights, TLB
+ * invalidation for the pages whose mappings shrank (INVLPG when the address space is
+ * live, a deferred flush of its PCID otherwise — Linux's tlb_gen scheme).
+ */
+import type { Command, EventDraft } from '../core/decider.js';
+import { hex } from '../core/u64.js';
+import type { MachineState } from '../machine/state.js';
+import { EFER_NXE, hasBit } from '../hw/cpu/registers.js';
+import { currentPcid } from '../hw/cpu/control.js';
+import { splitVirtual } from '../hw/mmu/index.js';
+import { invalidatePage } from '../hw/tlb/flush.js';
+import { PageTableEditor } from './pagetables.js';
+import { processOf, type Process, type Vma } from './state.js';
+
+export interface CreateProcessData {
+  readonly name: string;
+  readonly uid: number;
+  readonly gid: number;
+  readonly catches: readonly string[];
+}
+
+export function decideCreateProcess(state: MachineState, command: Command): EventDraft[] {
+  const data = (command as Command<'kernel.createProcess', CreateProcessData>).data;
+  const { kernel, config, memory } = state;
+  const editor = new PageTableEditor(memory, config.geometry);
+  const root = editor.newTable();
+  if (root === null) return [refused('kernel', 'createProcess', 'ENOMEM', 'no free frame for a page table')];
+  for (const entry of kernel.kernelTopEntries) {
+    editor.writeEntry(root + entry.index * config.geometry.entryBytes, { high: entry.high, low: entry.low }, 'share the kernel half');
+  }
+  const pid = kernel.nextPid;
+  return [
+    ...editor.drafts('kernel', data.name),
+    {
+      type: 'kernel.processCreated',
+      actor: 'kernel',
+      data: { pid, name: data.name, uid: data.uid, gid: data.gid, catches: [...data.catches], rootTable: root, tableFrames: [root / memory.frameBytes] },
+    },
+  ];
+}
+
+export interface MapData {
+  readonly pid: number;
+  readonly va: bigint;
+  readonly sizeBytes: number;
+  readonly read: boolean;
+  readonly write: boolean;
+  readonly execute: boolean;
+  readonly user: boolean;
+  readonly global: boolean;
+  readonly pkey: number;
+  readonly region: string | null;
+  readonly pageShift: number;
+}
+
+function refused(actor: string, operation: string, errno: string, reason: string): EventDraft {
+  return { type: 'kernel.requestRefused', actor, data: { operation, errno, reason } };
+}
+
+export function decideMap(state: MachineState, command: Command): EventDraft[] {
+  const data = (command as Command<'kernel.map', MapData>).data;
+  const { kernel, config, memory } = state;
+  const process = processOf(kernel, data.pid);
+  if (process === null || process.status === 'exited') return [refused('kernel', 'map', 'ESRCH', `no live process ${data.pid}`)];
+  const pageBytes = 2 ** data.pageShift;
+  const pages = Math.ceil(data.sizeBytes / pageBytes);
+  const framesPerPage = pageBytes / memory.frameBytes;
+  const editor = new PageTableEditor(memory, config.geometry);
+  let frames: number[];
+  const drafts: EventDraft[] = [];
+  if (data.region !== null) {
+    const region = kernel.regions.byName[data.region];
+    if (region === undefined) return [refused(process.name, 'map', 'ENOENT', `no region ${data.region}`)];
+    frames = region.frames.slice(0, pages * framesPerPage);
+  } else {
+    const taken = takeData(editor, pages, framesPerPage);
+    if (taken === null) return [refused(process.name, 'map', 'ENOMEM', 'out of physical memory')];
+    frames = taken;
+    drafts.push({ type: 'memory.framesAllocated', actor: 'kernel', data: { frames, owner: { owner: process.name, purpose: 'data' } } });
+    drafts.push({ type: 'memory.framesZeroed', actor: 'kernel', data: { frames } });
+  }
+  const nx = config.geometry.format === 'x86-64' && hasBit(state.cpu.efer, EFER_NXE);
+  for (let page = 0; page < pages; page++) {
+    const va = data.va + BigInt(page * pageBytes);
+    const ok = editor.mapPage(process.rootTable, va, data.pageShift, leafFor(data, frames[page * framesPerPage]! * memory.frameBytes, nx), data.user, `map ${hex(va)}`);
+    if (!ok) return [refused(process.name, 'map', 'ENOMEM', 'out of memory for page tables')];
+  }
+  const vma: Vma = {
+    start: data.va,
+    sizeBytes: pages * pageBytes,
+    pageShift: data.pageShift,
+    read: data.read,
+    write: data.write,
+    execute: data.execute,
+    user: data.user,
+    global: data.global,
+    pkey: data.pkey,
+    region: data.region,
+    frames,
+  };
+  return [
+    ...drafts,
+    ...editor.drafts('kernel', process.name),
+    { type: 'kernel.mapped', actor: 'kernel', data: { pid: process.pid, vma: vmaData(vma), tableFrames: [...editor.allocatedTables] } },
+  ];
+}
+
+function takeData(editor: PageTableEditor, pages: number, framesPerPage: number): number[] | null {
+  if (framesPerPage === 1) return editor.takeFrames(pages);
+  return null;
+}
+
+function leafFor(data: Pick<MapData, 'write' | 'execute' | 'user' | 'global' | 'pkey' | 'pageShift'>, frameAddress: number, nx: boolean) {
+  return {
+    frameAddress,
+    present: true,
+    writable: data.write,
+    user: data.user,
+    global: data.global,
+    executeDisable: nx && !data.execute,
+    protectionKey: data.pkey,
+    largePage: data.pageShift > 12,
+  };
+}
+
+/** A VMA as event data: the start as exact hex. */
+export function vmaData(vma: Vma) {
+  return { ...vma, start: hex(vma.start), frames: [...vma.frames] };
+}
+
+export interface RangeData {
+  readonly pid: number;
+  readonly va: bigint;
+  readonly sizeBytes: number;
+}
+
+export interface ProtectData extends RangeData {
+  readonly read: boolean;
+  readonly write: boolean;
+  readonly execute: boolean;
+}
+
+/** The pages of [va, va+size) as (vma, page index) pairs, or null if not all mapped by one VMA. */
+function pagesIn(process: Process, va: bigint, sizeBytes: number): { vma: Vma; first: number; count: number } | null {
+  for (const vma of process.vmas) {
+    const end = vma.start + BigInt(vma.sizeBytes);
+    if (va >= vma.start && va + BigInt(sizeBytes) <= end) {
+      const pageBytes = BigInt(2 ** vma.pageShift);
+      const first = Number((va - vma.start) / pageBytes);
+      const count = Math.ceil(sizeBytes / Number(pageBytes));
+      return { vma, first, count };
+    }
+  }
+  return null;
+}
+
+/** INVLPG for each page when the address space is live; a deferred flush otherwise. */
+function shootdown(state: MachineState, process: Process, vma: Vma, first: number, count: number): EventDraft[] {
+  if (state.kernel.current !== process.pid) {
+    return [{ type: 'kernel.tlbFlushDeferred', actor: 'kernel', data: { pid: process.pid } }];
+  }
+  const drafts: EventDraft[] = [];
+  const geometry = state.config.geometry;
+  for (let page = first; page < first + count; page++) {
+    const va = vma.start + BigInt(page * 2 ** vma.pageShift);
+    const { high, low } = splitVirtual(va);
+    drafts.push(...invalidatePage(state.tlb, 'tlb', va, high, low, geometry.linearBits, currentPcid(state.cpu), 'INVLPG after a mapping change'));
+  }
+  return drafts;
+}
+
+export function decideUnmap(state: MachineState, command: Command): EventDraft[] {
+  const data = (command as Command<'kernel.unmap', RangeData>).data;
+  const process = processOf(state.kernel, data.pid);
+  if (process === null) return [refused('kernel', 'unmap', 'ESRCH', `no process ${data.pid}`)];
+  const range = pagesIn(process, data.va, data.sizeBytes);
+  if (range === null) return [refused(process.name, 'unmap', 'EINVAL', `${hex(data.va)} is not mapped by one mapping`)];
+  const { vma, first, count } = range;
+  const editor = new PageTableEditor(state.memory, state.config.geometry);
+  const freed: number[] = [];
+  for (let page = first; page < first + count; page++) {
+    editor.unmapPage(process.rootTable, vma.start + BigInt(page * 2 ** vma.pageShift), vma.pageShift, 'unmap');
+    if (vma.region === null) freed.push(vma.frames[page]!);
+  }
+  const drafts = [...editor.drafts('kernel', process.name), ...shootdown(state, process, vma, first, count)];
+  if (freed.length > 0) drafts.push({ type: 'memory.framesFreed', actor: 'kernel', data: { frames: freed } });
+  drafts.push({ type: 'kernel.unmapped', actor: 'kernel', data: { pid: process.pid, va: hex(data.va), sizeBytes: count * 2 ** vma.pageShift } });
+  return drafts;
+}
+
+export function decideProtect(state: MachineState, command: Command): EventDraft[] {
+  const data = (command as Command<'kernel.protect', ProtectData>).data;
+  const process = processOf(state.kernel, data.pid);
+  if (process === null) return [refused('kernel', 'protect', 'ESRCH', `no process ${data.pid}`)];
+  const range = pagesIn(process, data.va, data.sizeBytes);
+  if (range === null) return [refused(process.name, 'protect', 'ENOMEM', `${hex(data.va)} is not mapped by one mapping`)];
+  const { vma, first, count } = range;
+  const editor = new PageTableEditor(state.memory, state.config.geometry);
+  const nx = state.config.geometry.format === 'x86-64' && hasBit(state.cpu.efer, EFER_NXE);
+  const rights = { ...vma, read: data.read, write: data.write, execute: data.execute };
+  for (let page = first; page < first + count; page++) {
+    const va = vma.start + BigInt(page * 2 ** vma.pageShift);
+    const frameAddress = vma.frames[page * (2 ** vma.pageShift / state.memory.frameBytes)]! * state.memory.frameBytes;
+    editor.mapPage(process.rootTable, va, vma.pageShift, leafFor(rights, frameAddress, nx), vma.user, `protect ${hex(va)}`);
+  }
+  return [
+    ...editor.drafts('kernel', process.name),
+    ...shootdown(state, process, vma, first, count),
+    {
+      type: 'kernel.protected',
+      actor: 'kernel',
+      data: { pid: process.pid, va: hex(data.va), sizeBytes: count * 2 ** vma.pageShift, read: data.read, write: data.write, execute: data.execute },
+    },
+  ];
+}
+
+export interface RegionData {
+  readonly name: string;
+  readonly sizeBytes: number;
+  /** Initial content, hex. */
+  readonly content: string;
+}
+
+export function decideCreateRegion(state: MachineState, command: Command): EventDraft[] {
+  const data = (command as Command<'kernel.createRegion', RegionData>).data;
+  const editor = new PageTableEditor(state.memory, state.config.geometry);
+  const count = Math.ceil(data.sizeBytes / state.memory.frameBytes);
+  const frames = editor.takeFrames(count);
+  if (frames === null) return [refused('kernel', 'region', 'ENOMEM', 'out of physical memory')];
+  const drafts: EventDraft[] = [
+    { type: 'memory.framesAllocated', actor: 'kernel', data: { frames, owner: { owner: data.name, purpose: 'region' } } },
+    { type: 'memory.framesZeroed', actor: 'kernel', data: { frames } },
+  ];
+  const frameBytes = state.memory.frameBytes;
+  for (let offset = 0; offset < data.content.length / 2; offset += frameBytes) {
+    const bytes = data.content.slice(offset * 2, (offset + frameBytes) * 2);
+    if (bytes.length === 0) break;
+    drafts.push({
+      type: 'memory.written',
+      actor: 'kernel',
+      data: { address: frames[offset / frameBytes]! * frameBytes, bytes, before: '00'.repeat(bytes.length / 2), by: 'kernel', cpl: 0 },
+    });
+  }
+  drafts.push({ type: 'kernel.regionCreated', actor: 'kernel', data: { name: data.name, sizeBytes: count * state.memory.frameBytes, frames } });
+  return drafts;
+}

@@ -1,0 +1,200 @@
+/**
+ * What a step did, summarised from the events it produced: the first exception (vector,
+ * error code, CR2), the signal the kernel delivered, the value read or the result of an
+ * instruction or system call, the physical addresses touched, the secrets learned, and
+ * the accessed/dirty state left in each entry the walk used. Expectations are checked
+ * against this summary; the CLI prints it.
+ */
+import type { Envelope } from '../core/decider.js';
+import { VECTOR_MNEMONICS } from '../hw/cpu/registers.js';
+
+export interface FaultOutcome {
+  readonly vector: number;
+  readonly name: string;
+  readonly errorCode: number | null;
+  readonly address: string | null;
+  readonly cpl: number;
+  readonly reason: string;
+}
+
+export interface EntryAfter {
+  readonly level: number;
+  readonly levelName: string;
+  readonly entryAddress: number;
+  readonly entry: string;
+}
+
+export interface StepOutcome {
+  readonly fault: FaultOutcome | null;
+  readonly signal: { readonly signal: string; readonly code: string; readonly action: string } | null;
+  /** The value read (little-endian number) or an instruction's result. */
+  readonly value: string | null;
+  /** The bytes read, lowest address first, hex. */
+  readonly bytes: string | null;
+  readonly physicalAddress: number | null;
+  readonly syscall: { readonly name: string | null; readonly ret: number; readonly errno: string | null } | null;
+  readonly tlb: 'hit' | 'miss' | null;
+  readonly leaks: readonly string[];
+  readonly exited: boolean;
+  readonly oops: boolean;
+  readonly refused: { readonly errno: string; readonly reason: string } | null;
+  readonly violations: readonly string[];
+  /** Each paging-structure entry the walk used, with its value after the access. */
+  readonly entries: readonly EntryAfter[];
+  readonly skipped: string | null;
+}
+
+export function emptyOutcome(skipped: string | null = null): StepOutcome {
+  return {
+    fault: null,
+    signal: null,
+    value: null,
+    bytes: null,
+    physicalAddress: null,
+    syscall: null,
+    tlb: null,
+    leaks: [],
+    exited: false,
+    oops: false,
+    refused: null,
+    violations: [],
+    entries: [],
+    skipped,
+  };
+}
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+export function summarise(events: readonly Envelope[]): StepOutcome {
+  const out: Mutable<StepOutcome> = emptyOutcome();
+  const entries: EntryAfter[] = [];
+  const leaks: string[] = [];
+  const violations: string[] = [];
+  let bytes = '';
+  for (const event of events) {
+    const data = event.data as Record<string, unknown>;
+    switch (event.type) {
+      case 'cpu.exceptionRaised':
+        if (out.fault === null) {
+          const vector = data.vector as number;
+          out.fault = {
+            vector,
+            name: VECTOR_MNEMONICS[vector] ?? `#${vector}`,
+            errorCode: data.errorCode as number | null,
+            address: data.address as string | null,
+            cpl: data.cpl as number,
+            reason: data.reason as string,
+          };
+        }
+        break;
+      case 'kernel.signalDelivered':
+        out.signal ??= { signal: data.signal as string, code: data.code as string, action: data.action as string };
+        break;
+      case 'memory.read':
+        out.physicalAddress ??= data.address as number;
+        bytes += data.bytes as string;
+        break;
+      case 'memory.written':
+      case 'cpu.fetched':
+        if (event.actor !== 'raw' && event.actor !== 'kernel') out.physicalAddress ??= data.address as number;
+        break;
+      case 'cpu.executed':
+        if (data.result !== null) out.value = data.result as string;
+        break;
+      case 'kernel.syscallReturned':
+        out.syscall = { name: data.name as string | null, ret: data.ret as number, errno: data.errno as string | null };
+        out.value = '0x' + BigInt.asUintN(64, BigInt(data.ret as number)).toString(16);
+        break;
+      case 'tlb.hit':
+        out.tlb ??= 'hit';
+        break;
+      case 'tlb.missed':
+        out.tlb ??= 'miss';
+        break;
+      case 'mmu.walkStepped':
+        entries.push({ level: data.level as number, levelName: data.levelName as string, entryAddress: data.entryAddress as number, entry: data.entry as string });
+        break;
+      case 'memory.entryWritten':
+        for (let i = 0; i < entries.length; i++) {
+          if (entries[i]!.entryAddress === data.address) entries[i] = { ...entries[i]!, entry: data.after as string };
+        }
+        break;
+      case 'observer.secretLeaked':
+        if (!leaks.includes(data.secret as string)) leaks.push(data.secret as string);
+        break;
+      case 'kernel.processExited':
+        out.exited = true;
+        break;
+      case 'kernel.oopsed':
+        out.oops = true;
+        break;
+      case 'kernel.requestRefused':
+        out.refused ??= { errno: data.errno as string, reason: data.reason as string };
+        break;
+      case 'invariant.violated':
+        violations.push(data.invariant as string);
+        break;
+    }
+  }
+  if (bytes !== '') {
+    out.bytes = bytes;
+    out.value = littleEndianValueHex(bytes);
+  }
+  out.entries = entries;
+  out.leaks = leaks;
+  out.violations = violations;
+  return out;
+}
+
+function littleEndianValueHex(bytes: string): string {
+  let out = '';
+  for (let i = bytes.length - 2; i >= 0; i -= 2) out += bytes.slice(i, i + 2);
+  return '0x' + (out.replace(/^0+(?=.)/, '') || '0');
+}
+
+/** Error-code bit names (SDM §4.7) as scenarios write them. */
+export const ERROR_CODE_BITS: Readonly<Record<string, number>> = {
+  present: 1,
+  p: 1,
+  write: 2,
+  w: 2,
+  user: 4,
+  u: 4,
+  rsvd: 8,
+  reserved: 8,
+  fetch: 16,
+  i: 16,
+  pk: 32,
+};
+
+export function errorCodeBitsText(code: number): string {
+  const names = ['present', 'write', 'user', 'rsvd', 'fetch', 'pk'];
+  const set = names.filter((_, bit) => (code & (1 << bit)) !== 0);
+  return set.length === 0 ? 'not-present read, supervisor' : set.join(', ');
+}
+
+/** One line a person reads: "#PF(present, user) at 0xffff888000001000 → SIGSEGV". */
+export function describeOutcome(outcome: StepOutcome): string {
+  if (outcome.skipped !== null) return `skipped: ${outcome.skipped}`;
+  const parts: string[] = [];
+  if (outcome.fault !== null) {
+    const f = outcome.fault;
+    const code = f.errorCode === null ? '' : f.vector === 14 ? `(${errorCodeBitsText(f.errorCode)})` : `(${'0x' + f.errorCode.toString(16)})`;
+    parts.push(`${f.name}${code}${f.address === null ? '' : ` at ${f.address}`}: ${f.reason}`);
+  }
+  if (outcome.signal !== null) parts.push(`${outcome.signal.signal} (${outcome.signal.code}, ${outcome.signal.action})`);
+  if (outcome.syscall !== null) {
+    const s = outcome.syscall;
+    parts.push(`${s.name ?? 'syscall'} = ${s.ret}${s.errno === null ? '' : ` (${s.errno})`}`);
+  } else if (outcome.value !== null) {
+    parts.push(`value ${outcome.value}`);
+  }
+  if (outcome.physicalAddress !== null && outcome.fault === null) parts.push(`phys 0x${outcome.physicalAddress.toString(16)}`);
+  if (outcome.tlb !== null && outcome.fault === null) parts.push(`TLB ${outcome.tlb}`);
+  if (outcome.leaks.length > 0) parts.push(`LEAKED ${outcome.leaks.join(', ')}`);
+  if (outcome.refused !== null) parts.push(`refused ${outcome.refused.errno}: ${outcome.refused.reason}`);
+  if (outcome.oops) parts.push('kernel oops');
+  if (outcome.exited) parts.push('process exited');
+  if (outcome.violations.length > 0) parts.push(`violated ${outcome.violations.join(', ')}`);
+  return parts.length === 0 ? 'ok' : parts.join('; ');
+}

@@ -1,0 +1,142 @@
+/**
+ * The runner: boots the machine a plan describes, then runs its steps one by one. For
+ * a step it first makes the step's process current (a scheduler choice, through the
+ * timer interrupt when another process is running in user mode), fires the timer when
+ * it is due, advances the virtual clock by one tick, dispatches the step's commands,
+ * summarises the events into an outcome and records the verdict of each expectation.
+ * Everything it decides is an event, so the trace alone replays the run.
+ */
+import type { Envelope } from '../core/decider.js';
+import { Engine } from '../core/engine.js';
+import type { Limits } from '../core/limits.js';
+import { initialMachineState } from '../machine/initial.js';
+import { invariantByName } from '../machine/invariants.js';
+import { MECHANISMS } from '../machine/mechanisms.js';
+import type { MachineState } from '../machine/state.js';
+import { processByName } from '../kernel/state.js';
+import { emptyOutcome, summarise, type StepOutcome } from './outcome.js';
+import type { PlannedStep, RunPlan } from './plan.js';
+import type { Verdict, Violation } from './state.js';
+
+export interface StepReport {
+  readonly step: PlannedStep;
+  readonly outcome: StepOutcome;
+  readonly verdicts: readonly Verdict[];
+}
+
+export interface RunResult {
+  readonly plan: RunPlan;
+  readonly state: MachineState;
+  readonly steps: readonly StepReport[];
+  readonly assertions: readonly Verdict[];
+  readonly violations: readonly Violation[];
+  readonly eventCount: number;
+  /** Every expectation and assertion held and no invariant was violated. */
+  readonly passed: boolean;
+}
+
+export interface RunOptions {
+  readonly limits?: Limits;
+  readonly keepHistory?: boolean;
+  /** Called with the engine before the first event: subscribe trace writers here. */
+  readonly onEngine?: (engine: Engine<MachineState>) => void;
+}
+
+export function createEngine(plan: RunPlan, options: RunOptions = {}): Engine<MachineState> {
+  const invariants = plan.invariants.map((name) => invariantByName(name)!).filter((invariant) => invariant !== null);
+  return new Engine(MECHANISMS, initialMachineState(plan.config, plan.features), {
+    limits: options.limits,
+    invariants,
+    keepHistory: options.keepHistory,
+  });
+}
+
+export function runPlan(plan: RunPlan, options: RunOptions = {}): RunResult {
+  const engine = createEngine(plan, options);
+  options.onEngine?.(engine);
+  let buffer: Envelope[] = [];
+  const subscription = engine.events$.subscribe((envelope) => buffer.push(envelope));
+  engine.record({
+    type: 'scenario.started',
+    actor: 'scenario',
+    data: { title: plan.title, file: plan.file, seed: plan.seed, variant: plan.variant, invariants: plan.invariants },
+  });
+  if (plan.boot !== null) engine.dispatch({ type: 'kernel.boot', actor: 'kernel', data: plan.boot });
+  for (const gate of plan.gates) engine.dispatch({ type: 'cpu.configureGate', actor: 'kernel', data: gate });
+  for (const command of plan.setup) engine.dispatch(command);
+  const reports: StepReport[] = [];
+  for (const step of plan.steps) {
+    const skipped = prepareStep(engine, step);
+    engine.record({
+      type: 'scenario.stepStarted',
+      actor: 'scenario',
+      data: { index: step.index, file: step.file, line: step.line, text: step.text, actor: step.actor },
+    });
+    buffer = [];
+    let outcome: StepOutcome;
+    if (skipped !== null) {
+      outcome = emptyOutcome(skipped);
+    } else {
+      engine.advanceClock(1);
+      for (const command of step.build(engine.state)) engine.dispatch(command);
+      outcome = summarise(buffer);
+    }
+    const verdicts = step.expectations.map((expectation) => {
+      const reason = expectation.check(outcome);
+      return { expectation: expectation.text, holds: reason === null, reason: reason ?? '' };
+    });
+    engine.record({
+      type: 'scenario.stepChecked',
+      actor: 'scenario',
+      data: { index: step.index, line: step.line, text: step.text, actor: step.actor, outcome, verdicts },
+    });
+    reports.push({ step, outcome, verdicts });
+  }
+  const assertions = plan.assertions.map((assertion) => {
+    const reason = assertion.check(engine.state);
+    const verdict: Verdict = { expectation: assertion.text, holds: reason === null, reason: reason ?? '' };
+    engine.record({ type: 'scenario.assertChecked', actor: 'scenario', data: verdict });
+    return verdict;
+  });
+  const state = engine.state;
+  engine.record({
+    type: 'scenario.finished',
+    actor: 'scenario',
+    data: { failures: state.scenario.failures.length, violations: state.scenario.violations.length },
+  });
+  subscription.unsubscribe();
+  engine.complete();
+  const passed =
+    reports.every((report) => report.verdicts.every((verdict) => verdict.holds)) &&
+    assertions.every((verdict) => verdict.holds) &&
+    state.scenario.violations.length === 0;
+  return { plan, state: engine.state, steps: reports, assertions, violations: state.scenario.violations, eventCount: engine.eventCount, passed };
+}
+
+/**
+ * Makes the step's process current and fires a due timer. Returns why the step cannot
+ * run (its process has exited), or null.
+ */
+function prepareStep(engine: Engine<MachineState>, step: PlannedStep): string | null {
+  fireTimerIfDue(engine);
+  if (step.context === null) return null;
+  const state = engine.state;
+  const process = processByName(state.kernel, step.context);
+  if (process === null) return `${step.context} was never created`;
+  if (process.status === 'exited') return `${step.context} has exited`;
+  if (state.kernel.current === process.pid) return null;
+  if (state.cpu.cpl === 3 && state.kernel.current !== null) {
+    engine.dispatch({ type: 'kernel.chooseNext', actor: 'scenario', data: { pid: process.pid, reason: `the scenario runs ${step.context} next` } });
+    engine.dispatch({ type: 'cpu.interrupt', actor: 'cpu', data: { vector: 0x20 } });
+  } else {
+    engine.dispatch({ type: 'kernel.switchTo', actor: 'scenario', data: { pid: process.pid, reason: `the scenario runs ${step.context}` } });
+  }
+  return engine.state.kernel.current === process.pid ? null : `the kernel could not switch to ${step.context} (interrupts masked)`;
+}
+
+function fireTimerIfDue(engine: Engine<MachineState>): void {
+  const { kernel, cpu } = engine.state;
+  const due = kernel.timer.nextTick;
+  if (!kernel.booted || due === null || engine.tick < due || kernel.current === null || cpu.cpl !== 3) return;
+  engine.dispatch({ type: 'cpu.interrupt', actor: 'cpu', data: { vector: 0x20 } });
+}
