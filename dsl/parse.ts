@@ -153,8 +153,11 @@ function tokensBefore(text: string, offset: number): string[] {
 }
 
 function describeToken(token: string): string {
-  const shown = token.length > 40 ? token.slice(0, 37) + '…' : token;
-  return shown.startsWith('"') ? `the string ${shown}` : quote(shown);
+  if (token.startsWith('"')) {
+    const body = token.slice(1).replace(/"$/, '');
+    return `the string "${body.length > 40 ? body.slice(0, 37) + '…' : body}"`;
+  }
+  return quote(token.length > 40 ? token.slice(0, 37) + '…' : token);
 }
 
 // ---------------------------------------------------------------- braces
@@ -244,6 +247,13 @@ const PHRASE_TEXT: Readonly<Record<string, string>> = {
 
 const NUMBER_HELP =
   'numbers are written in decimal (4096), hexadecimal (0x1000) or binary (0b1010), with optional _ between digits';
+
+/** Keywords inside a statement that a misspelling can turn into an argument. */
+const SEPARATING_KEYWORDS = ['when', 'and', 'in', 'expect', 'no'];
+/** Keywords whose braces hold statements rather than properties. */
+const BLOCK_OPENERS = ['machine', 'kernel', 'raw', 'repeat'];
+/** Keywords a misspelled word before `{` most likely meant. */
+const BLOCK_KEYWORDS = [...BLOCK_OPENERS, 'process'];
 
 function describeSyntaxError(error: PeggySyntaxError, text: string, file: string): ScenarioError {
   const offset = Math.min(error.location.start.offset, text.length);
@@ -404,12 +414,15 @@ function expectedPhrases(failure: Failure): string[] {
     phrases.add('a value');
     for (const hidden of [...VALUE_LEAVES, 'a value']) consumed.add(hidden);
   }
+  if (descriptions.has('an outcome')) consumed.add('"no"');
   for (const description of descriptions) {
     if (!consumed.has(description)) phrases.add(description);
   }
   const ordered = [...phrases].sort(byPhraseOrder).map((phrase) => PHRASE_TEXT[phrase] ?? phrase);
   if (closing !== null) ordered.push(closing);
-  if (descriptions.has('the end of the line')) ordered.push('the end of the line');
+  // At the start of a line in a body, "the end of the line" only means a blank line.
+  const startsLine = ['a step', 'a setting'].some((phrase) => phrases.has(phrase));
+  if (descriptions.has('the end of the line') && !startsLine) ordered.push('the end of the line');
   else if (ordered.length === 0 && descriptions.has('a comment')) ordered.push('a comment');
   return ordered;
 }
@@ -429,7 +442,7 @@ function closingPhrase(failure: Failure): string {
   if (open === undefined) return '"}"';
   const here = positionOf(failure.text, failure.offset).line;
   if (open.line === here) return '"}"';
-  const what = open.endsLine ? 'block' : 'property list';
+  const what = open.lineWord !== null && BLOCK_OPENERS.includes(open.lineWord) ? 'block' : 'property list';
   return `"}" to close the ${what} opened at line ${open.line}`;
 }
 
@@ -439,9 +452,6 @@ function joinWithOr(phrases: readonly string[]): string {
 }
 
 // ---------------------------------------------------------------- notes
-
-const SEPARATING_KEYWORDS = ['when', 'and', 'in', 'expect', 'no'];
-const BLOCK_KEYWORDS = ['machine', 'kernel', 'raw', 'repeat', 'process'];
 
 function notesFor(failure: Failure): string[] {
   const notes = [
@@ -512,6 +522,8 @@ function reservedWordNote(failure: Failure): string | null {
 
 function oneLineBlockNote(failure: Failure): string | null {
   if (failure.previous !== '{' || !failure.literals.has('}') || failure.found.kind !== 'text') return null;
+  const opener = tokensBefore(failure.text, failure.offset)[0] ?? '';
+  if (!BLOCK_OPENERS.includes(opener)) return null;
   return 'a block holds one setting per line, starting on the line after "{"';
 }
 

@@ -5,13 +5,15 @@
  * Iteration is in ascending index order, never insertion or hash order.
  */
 
+import type { CanonicalForm } from './canonical.js';
+
 type Node<T> = Array<Node<T> | T | undefined>;
 
 const BITS = 5;
 const WIDTH = 1 << BITS;
 const MASK = WIDTH - 1;
 
-export class RadixTrie<T> {
+export class RadixTrie<T> implements CanonicalForm {
   private constructor(
     /** Number of 5-bit levels; indices below 32**depth are addressable. */
     readonly depth: number,
@@ -48,6 +50,11 @@ export class RadixTrie<T> {
     const root = setIn(this.root, this.depth - 1, index, value);
     const size = this.size + (value === undefined ? (had ? -1 : 0) : had ? 0 : 1);
     return new RadixTrie<T>(this.depth, root, size);
+  }
+
+  /** The hashed form: the [index, value] pairs in index order. */
+  toCanonical(): unknown {
+    return this.entries();
   }
 
   /** Every [index, value] with a value, in ascending index order. */

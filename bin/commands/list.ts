@@ -1,0 +1,38 @@
+/** `isolab list scenarios|invariants|concepts`: what the tool knows about. */
+import { ScenarioError } from '../../engine/core/errors.js';
+import { INVARIANTS } from '../../engine/machine/invariants.js';
+import { loadScenario, compileScenario, variantAxes, variantMatrix } from '../../dsl/compile/index.js';
+import { nearest } from '../../dsl/suggest.js';
+import { BUNDLED_SCENARIOS, displayPath, scenarioFilesIn, sourceReader, styleFor } from '../io.js';
+import { table } from './run.js';
+
+const WHAT = ['scenarios', 'invariants'] as const;
+
+export function listCommand(what: string, options: { json?: boolean }): number {
+  const style = styleFor(process.stdout);
+  if (what === 'invariants') {
+    if (options.json === true) {
+      process.stdout.write(JSON.stringify(INVARIANTS.map(({ name, statement, defence }) => ({ name, statement, defence })), null, 2) + '\n');
+    } else {
+      for (const invariant of INVARIANTS) {
+        process.stdout.write(`${style.bold(invariant.name)}\n  ${invariant.statement}\n  ${style.dim('defence: ' + invariant.defence)}\n`);
+      }
+    }
+    return 0;
+  }
+  if (what === 'scenarios') {
+    const rows = scenarioFilesIn(BUNDLED_SCENARIOS).map((path) => {
+      const loaded = loadScenario(displayPath(path), sourceReader());
+      const axes = variantAxes(loaded);
+      const plan = compileScenario(loaded, variantMatrix(axes)[0]!);
+      const teaches = loaded.statements.find((s) => s.kind === 'teaches');
+      const concepts = teaches?.kind === 'teaches' ? teaches.concepts.map((c) => c.text).join(', ') : '';
+      return { file: displayPath(path), title: plan.title, concepts, variants: axes.map((a) => `${a.name}: ${a.values.join('|')}`).join('; ') };
+    });
+    if (options.json === true) process.stdout.write(JSON.stringify(rows, null, 2) + '\n');
+    else process.stdout.write(table([['file', 'title', 'concepts', 'variants'], ...rows.map((r) => [r.file, r.title, r.concepts, r.variants])], style).join('\n') + '\n');
+    return 0;
+  }
+  const suggestion = nearest(what, WHAT);
+  throw new ScenarioError('E_OPTION', `isolab list takes ${WHAT.join(' or ')}, not "${what}"`, null, suggestion === null ? [] : [`did you mean "${suggestion}"?`]);
+}
