@@ -309,7 +309,7 @@ function specialMessage(
   if (found.kind === 'string' && !found.closed) {
     return new ScenarioError(
       'E_SYNTAX',
-      `the string ${found.raw} has no closing quote before the end of the line`,
+      `the string ${found.raw.length > 41 ? found.raw.slice(0, 38) + '…' : found.raw} has no closing quote before the end of the line`,
       located(offset, found.raw.length),
       ['a string cannot span lines; write a line break as \\n'],
     );

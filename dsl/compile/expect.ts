@@ -26,11 +26,14 @@ export const OUTCOME_WORDS = [
   'returns',
   'errno',
   'tlb',
+  'entry',
   'exits',
   'oops',
   'refused',
   'violation',
   'skipped',
+  'switched',
+  'timer',
 ] as const;
 type OutcomeWord = (typeof OUTCOME_WORDS)[number];
 const NEGATABLE: readonly OutcomeWord[] = ['fault', 'signal', 'leak', 'oops', 'violation', 'exits', 'refused'];
@@ -55,7 +58,7 @@ export function compileOutcome(outcome: Outcome, context: ExpectationContext): P
     fail('E_NOT_NEGATABLE', `"no ${word}" means nothing; "no" goes with ${NEGATABLE.join(', ')}`, outcome.loc);
   }
   const check = outcome.negated ? negatedCheck(word as OutcomeWord, outcome, context) : positiveCheck(word as OutcomeWord, outcome, context);
-  return { text: outcomeText(outcome), check };
+  return { text: outcomeText(outcome), kind: outcome.negated ? `no ${word}` : word, check };
 }
 
 function noArgs(outcome: Outcome): void {
@@ -142,6 +145,15 @@ function positiveCheck(word: OutcomeWord, outcome: Outcome, context: Expectation
       const kind = expectChoice(outcome.args[0], ['hit', 'miss'] as const, 'hit or miss', outcome.loc, bindings);
       return (o) => (o.tlb === kind ? null : `the TLB ${o.tlb === null ? 'was not used' : `had a ${o.tlb}`}`);
     }
+    case 'entry': {
+      const address = expectInteger(outcome.args[0], 'the physical address of a paging-structure entry', outcome.loc, bindings);
+      const value = expectInteger(outcome.args[1], 'the value the entry should hold after the step', outcome.loc, bindings);
+      return (o) => {
+        const entry = o.entries.find((e) => BigInt(e.entryAddress) === address);
+        if (entry === undefined) return `the walk did not read an entry at ${hex(address)}`;
+        return BigInt(entry.entry) === value ? null : `the entry at ${hex(address)} holds ${entry.entry}`;
+      };
+    }
     case 'exits':
       noArgs(outcome);
       return (o) => (o.exited ? null : 'the process is still alive');
@@ -150,6 +162,13 @@ function positiveCheck(word: OutcomeWord, outcome: Outcome, context: Expectation
       return (o) => (o.oops ? null : 'the kernel did not oops');
     case 'refused':
       return (o) => (o.refused !== null ? null : 'the kernel did the request');
+    case 'switched': {
+      const name = expectWord(outcome.args[0], 'a process name', outcome.loc, bindings).value;
+      return (o) => (o.switches.includes(name) ? null : o.switches.length === 0 ? 'no context switch happened' : `it switched to ${o.switches.join(', ')}`);
+    }
+    case 'timer':
+      noArgs(outcome);
+      return (o) => (o.timer ? null : 'the timer did not fire');
     case 'violation': {
       const name = outcome.args.length > 0 ? expectWord(outcome.args[0], 'an invariant name', outcome.loc, bindings).value : null;
       return (o) => ((name === null ? o.violations.length > 0 : o.violations.includes(name)) ? null : 'no invariant was violated');

@@ -4,7 +4,7 @@
  * setup.
  */
 import type { Command } from '../../engine/core/decider.js';
-import { bytesToHex, littleEndianBytes, utf8Bytes } from '../../engine/core/bytes.js';
+import { bytesToHex, hexToBytes, littleEndianBytes, utf8Bytes } from '../../engine/core/bytes.js';
 import { hex } from '../../engine/core/u64.js';
 import type { CpuModel, MachineConfig, TlbReplacement } from '../../engine/machine/config.js';
 import type { CpuFeatures } from '../../engine/hw/cpu/state.js';
@@ -265,7 +265,7 @@ export function compileKernel(block: BlockStatement | null, hasProcesses: boolea
   return { boots, timerPeriodTicks: timer, flushOnReuse, pcidSlots, gates };
 }
 
-const RAW_SETTINGS = ['phys', 'cr3', 'cr0', 'cr4', 'efer', 'rflags', 'pkru', 'cpl', ...Object.keys(NAMED_BITS)];
+const RAW_SETTINGS = ['phys', 'pdbr', 'cr3', 'cr0', 'cr4', 'efer', 'rflags', 'pkru', 'cpl', ...Object.keys(NAMED_BITS)];
 const WIDTHS: Readonly<Record<string, number>> = { u8: 1, u16: 2, u32: 4, u64: 8 };
 
 /** Raw setup: bytes and entries at physical addresses, registers set directly. */
@@ -286,6 +286,11 @@ export function compileRaw(block: BlockStatement, config: MachineConfig, binding
         fail('E_OUTSIDE_MEMORY', `the page-directory base ${hex(value)} is beyond the ${config.memoryBytes} bytes of memory`, item.args[0]!.loc);
       }
       commands.push({ type: 'cpu.setRegister', actor: 'raw', data: { register: name, value } });
+    } else if (name === 'pdbr') {
+      const page = expectInteger(item.args[0], 'the page number of the page directory', anchor, bindings);
+      const address = page * BigInt(config.frameBytes);
+      if (address >= BigInt(config.memoryBytes)) fail('E_OUTSIDE_MEMORY', `page ${page} is beyond the ${config.memoryBytes} bytes of memory`, item.args[0]!.loc);
+      commands.push({ type: 'cpu.setRegister', actor: 'raw', data: { register: 'cr3', value: address } });
     } else if (name === 'cpl') {
       const cpl = expectSmallInteger(item.args[0], 'a CPL', anchor, bindings, 0, 3);
       commands.push({ type: 'cpu.setRegister', actor: 'raw', data: { register: 'cpl', value: BigInt(cpl) } });
@@ -296,12 +301,26 @@ export function compileRaw(block: BlockStatement, config: MachineConfig, binding
   return commands;
 }
 
+/** `phys 0x5660 bytes "…"`: the grammar reads "bytes" as the number's unit; it is the keyword here. */
+function bytesUnitAsKeyword(item: SettingStatement): SettingStatement {
+  const first = item.args[0];
+  if (first?.kind !== 'number' || first.unit !== 'bytes') return item;
+  const address = { ...first, unit: null };
+  const keyword = { kind: 'word' as const, value: 'bytes', loc: first.loc };
+  return { ...item, args: [address, keyword, ...item.args.slice(1)] };
+}
+
 function rawPhysical(item: SettingStatement, config: MachineConfig, bindings: Bindings): Command {
   const anchor = item.name.loc;
+  item = bytesUnitAsKeyword(item);
   const address = expectInteger(item.args[0], 'a physical address', anchor, bindings);
-  const kind = expectChoice(item.args[1], ['entry', 'u8', 'u16', 'u32', 'u64', 'bytes'] as const, 'entry, a width (u8, u16, u32, u64) or bytes', anchor, bindings);
+  const kind = expectChoice(item.args[1], ['entry', 'u8', 'u16', 'u32', 'u64', 'bytes', 'hex'] as const, 'entry, a width (u8, u16, u32, u64), bytes or hex', anchor, bindings);
   let bytes: Uint8Array;
-  if (kind === 'bytes') {
+  if (kind === 'hex') {
+    const text = expectString(item.args[2], 'the bytes as a hex string ("83fee0…")', anchor, bindings).replace(/\s+/g, '');
+    if (!/^([0-9a-fA-F]{2})+$/.test(text)) fail('E_TYPE', 'expected an even number of hex digits, such as "83fee0da"', item.args[2]!.loc);
+    bytes = hexToBytes(text.toLowerCase());
+  } else if (kind === 'bytes') {
     const first = item.args[2] === undefined ? undefined : resolve(item.args[2], bindings);
     if (first?.kind === 'string') bytes = utf8Bytes(first.value);
     else bytes = Uint8Array.from(item.args.slice(2).map((arg) => expectSmallInteger(arg, 'a byte', anchor, bindings, 0, 255)));

@@ -276,7 +276,7 @@ function kernelAction(action: string, cursor: Cursor, context: StepContext, step
     }
     case 'exec': {
       const instruction = parseInstruction(cursor, context);
-      return () => [{ type: 'cpu.instruction', actor: 'kernel', data: { instruction: instruction.instruction, text: instruction.text, by: 'kernel' } }];
+      return () => [{ type: 'cpu.instruction', actor: 'kernel', data: { instruction: instruction.instruction, text: instruction.text, by: 'kernel', cpl: 0 } }];
     }
     case 'switch': {
       const to = expectWord(next(cursor), '"to"', cursor.anchor, context.bindings);

@@ -39,6 +39,10 @@ export interface StepOutcome {
   readonly oops: boolean;
   readonly refused: { readonly errno: string; readonly reason: string } | null;
   readonly violations: readonly string[];
+  /** Processes the kernel switched to during the step, in order. */
+  readonly switches: readonly string[];
+  /** Whether the timer interrupt fired during the step. */
+  readonly timer: boolean;
   /** Each paging-structure entry the walk used, with its value after the access. */
   readonly entries: readonly EntryAfter[];
   readonly skipped: string | null;
@@ -58,6 +62,8 @@ export function emptyOutcome(skipped: string | null = null): StepOutcome {
     oops: false,
     refused: null,
     violations: [],
+    switches: [],
+    timer: false,
     entries: [],
     skipped,
   };
@@ -70,6 +76,7 @@ export function summarise(events: readonly Envelope[]): StepOutcome {
   const entries: EntryAfter[] = [];
   const leaks: string[] = [];
   const violations: string[] = [];
+  const switches: string[] = [];
   let bytes = '';
   for (const event of events) {
     const data = event.data as Record<string, unknown>;
@@ -91,6 +98,7 @@ export function summarise(events: readonly Envelope[]): StepOutcome {
         out.signal ??= { signal: data.signal as string, code: data.code as string, action: data.action as string };
         break;
       case 'memory.read':
+        if (data.by === 'raw' || data.cpl === undefined) break;
         out.physicalAddress ??= data.address as number;
         bytes += data.bytes as string;
         break;
@@ -134,6 +142,12 @@ export function summarise(events: readonly Envelope[]): StepOutcome {
       case 'invariant.violated':
         violations.push(data.invariant as string);
         break;
+      case 'cpu.contextEntered':
+        if (data.pid !== null) switches.push(data.name as string);
+        break;
+      case 'kernel.timerFired':
+        out.timer = true;
+        break;
     }
   }
   if (bytes !== '') {
@@ -143,6 +157,7 @@ export function summarise(events: readonly Envelope[]): StepOutcome {
   out.entries = entries;
   out.leaks = leaks;
   out.violations = violations;
+  out.switches = switches;
   return out;
 }
 
@@ -195,6 +210,8 @@ export function describeOutcome(outcome: StepOutcome): string {
   if (outcome.refused !== null) parts.push(`refused ${outcome.refused.errno}: ${outcome.refused.reason}`);
   if (outcome.oops) parts.push('kernel oops');
   if (outcome.exited) parts.push('process exited');
+  if (outcome.timer) parts.push('timer fired');
+  if (outcome.switches.length > 0) parts.push(`switched to ${outcome.switches.join(', then ')}`);
   if (outcome.violations.length > 0) parts.push(`violated ${outcome.violations.join(', ')}`);
   return parts.length === 0 ? 'ok' : parts.join('; ');
 }

@@ -13,6 +13,8 @@ import type { StepOutcome } from './outcome.js';
 
 export interface PlannedExpectation {
   readonly text: string;
+  /** The outcome word ("fault", "violation", …); a held "violation" excuses that step's violations. */
+  readonly kind: string;
   check(outcome: StepOutcome): string | null;
 }
 

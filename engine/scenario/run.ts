@@ -66,13 +66,13 @@ export function runPlan(plan: RunPlan, options: RunOptions = {}): RunResult {
   for (const command of plan.setup) engine.dispatch(command);
   const reports: StepReport[] = [];
   for (const step of plan.steps) {
-    const skipped = prepareStep(engine, step);
     engine.record({
       type: 'scenario.stepStarted',
       actor: 'scenario',
       data: { index: step.index, file: step.file, line: step.line, text: step.text, actor: step.actor },
     });
     buffer = [];
+    const skipped = prepareStep(engine, step);
     let outcome: StepOutcome;
     if (skipped !== null) {
       outcome = emptyOutcome(skipped);
@@ -109,8 +109,21 @@ export function runPlan(plan: RunPlan, options: RunOptions = {}): RunResult {
   const passed =
     reports.every((report) => report.verdicts.every((verdict) => verdict.holds)) &&
     assertions.every((verdict) => verdict.holds) &&
-    state.scenario.violations.length === 0;
+    unexpectedViolations(reports, state.scenario.violations.length) === 0;
   return { plan, state: engine.state, steps: reports, assertions, violations: state.scenario.violations, eventCount: engine.eventCount, passed };
+}
+
+/**
+ * Violations a step announced with a holding `expect violation …` are the lesson, not a
+ * failure; any other violation fails the run.
+ */
+function unexpectedViolations(reports: readonly StepReport[], total: number): number {
+  let expected = 0;
+  for (const report of reports) {
+    const announced = report.step.expectations.some((e, i) => e.kind === 'violation' && report.verdicts[i]!.holds);
+    if (announced) expected += report.outcome.violations.length;
+  }
+  return total - expected;
 }
 
 /**

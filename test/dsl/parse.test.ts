@@ -2,7 +2,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { Statement, StepStatement, Value } from '../../dsl/ast.js';
-import { parseScenario } from '../../dsl/parse.js';
+import { parseScenario, RESERVED_WORDS, STATEMENT_KEYWORDS, UNITS } from '../../dsl/parse.js';
+import { ScenarioError } from '../../engine/core/errors.js';
 import { stripLocations } from './helpers/ast-tools.js';
 
 const fixture = (name: string) => readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8');
@@ -316,5 +317,28 @@ describe('locations', () => {
     const block = only('machine {\n  cpu x\n}\n');
     expect(block.loc.start).toEqual({ offset: 0, line: 1, column: 1 });
     expect(block.loc.end).toEqual({ offset: 19, line: 3, column: 2 });
+  });
+});
+
+describe('the word lists exported by parse.ts match the grammar', () => {
+  const fails = (text: string) => expect(() => parseScenario(text, 'w.isl')).toThrow(ScenarioError);
+
+  it('no statement keyword but kernel can be an actor', () => {
+    for (const keyword of STATEMENT_KEYWORDS) {
+      if (keyword === 'kernel') expect(only(`${keyword}: read 1`)).toMatchObject({ kind: 'step' });
+      else fails(`${keyword}: read 1`);
+    }
+  });
+
+  it('no reserved word can be an action, a value or a name', () => {
+    for (const reserved of RESERVED_WORDS) {
+      fails(`a: ${reserved}`);
+      fails(`cpu x { k: ${reserved} }`);
+      fails(`process ${reserved}`);
+    }
+  });
+
+  it('every unit is read as the unit of the number before it', () => {
+    for (const unit of UNITS) expect(stepArgs(`1 ${unit}`)).toEqual([num('1', 1n, unit)]);
   });
 });

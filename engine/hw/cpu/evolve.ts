@@ -57,8 +57,9 @@ export const cpuReducers = {
     return { ...cpu, cpl: toCpl, frames: cpu.frames.slice(0, -1), rflags: frame === undefined ? cpu.rflags : frame.rflags };
   },
   'cpu.contextEntered': (cpu: CpuState, event: Envelope): CpuState => {
+    // Returning to a process (or to the idle loop) always runs with interrupts enabled.
     const { cpl } = event.data as { cpl: number };
-    return { ...cpu, cpl, frames: [], halted: false };
+    return { ...cpu, cpl, frames: [], halted: false, rflags: withBit(cpu.rflags, RFLAGS_IF, true) };
   },
   'cpu.halted': (cpu: CpuState): CpuState => ({ ...cpu, halted: true }),
   'cpu.gateConfigured': (cpu: CpuState, event: Envelope): CpuState => {

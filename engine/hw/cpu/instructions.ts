@@ -80,6 +80,8 @@ export interface InstructionData {
   /** The instruction as written, for the trace. */
   readonly text: string;
   readonly by: string;
+  /** Run at this CPL instead of the CPU's (kernel steps run at 0 in a process's context). */
+  readonly cpl?: number;
 }
 
 export type InstructionCommand = Command<'cpu.instruction', InstructionData>;
@@ -92,8 +94,9 @@ function generalProtection(by: string, cpl: number, text: string, why: string, c
   return exception(by, VECTORS.GP, code, null, cpl, `${text}: ${why}`);
 }
 
-export function decideInstruction(state: MachineState, command: Command): EventDraft[] {
-  const { instruction, text, by } = (command as InstructionCommand).data;
+export function decideInstruction(machine: MachineState, command: Command): EventDraft[] {
+  const { instruction, text, by, cpl: override } = (command as InstructionCommand).data;
+  const state = override === undefined ? machine : { ...machine, cpu: { ...machine.cpu, cpl: override } };
   const cpl = state.cpu.cpl;
   switch (instruction.op) {
     case 'simple':
@@ -208,13 +211,14 @@ export function trapEntered(
   by: string,
   syscall: SyscallRequest | null = null,
   errorCode: number | null = null,
+  fromCpl: number = state.cpu.cpl,
 ): EventDraft {
   const cpu = state.cpu;
   const gate = cpu.idt[vector]!;
   return {
     type: 'cpu.trapEntered',
     actor: 'cpu',
-    data: { vector, source, fromCpl: cpu.cpl, toCpl: 0, handler: gate.handler, gateKind: gate.kind, by, syscall, errorCode },
+    data: { vector, source, fromCpl, toCpl: 0, handler: gate.handler, gateKind: gate.kind, by, syscall, errorCode },
   };
 }
 

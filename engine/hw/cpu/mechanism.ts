@@ -26,11 +26,13 @@ function decideInterrupt(state: MachineState, command: Command): EventDraft[] {
 interface DeliverData {
   readonly vector: number;
   readonly errorCode: number | null;
+  /** The CPL the faulting access or instruction ran at. */
+  readonly cpl: number;
 }
 
 function decideDeliver(state: MachineState, command: Command): EventDraft[] {
-  const { vector, errorCode } = (command as Command<'cpu.deliver', DeliverData>).data;
-  return [trapEntered(state, vector, 'exception', 'cpu', null, errorCode)];
+  const { vector, errorCode, cpl } = (command as Command<'cpu.deliver', DeliverData>).data;
+  return [trapEntered(state, vector, 'exception', 'cpu', null, errorCode, cpl)];
 }
 
 export interface SetRegisterData {
@@ -79,8 +81,8 @@ function decideConfigureGate(state: MachineState, command: Command): EventDraft[
 
 function reactToException(state: MachineState, event: Envelope): Command[] {
   if (!state.kernel.booted) return [];
-  const { vector, errorCode } = event.data as DeliverData;
-  return [{ type: 'cpu.deliver', actor: 'cpu', data: { vector, errorCode } }];
+  const { vector, errorCode, cpl } = event.data as DeliverData;
+  return [{ type: 'cpu.deliver', actor: 'cpu', data: { vector, errorCode, cpl } }];
 }
 
 export const cpuMechanism: MechanismDefinition<MachineState, 'cpu'> = {
