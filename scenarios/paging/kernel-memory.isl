@@ -16,10 +16,10 @@ secret kpass "hunter2" at 0xffff888000001000
 process attacker { uid: 1000, catch: SIGSEGV }
 
 attacker: map 0x400000 size 4 KiB rw user
-attacker: write 0x400000 = 0x41                 expect ok
+attacker: write 0x400000 = 0x41 expect ok
 attacker: read 0xffff888000001000 size 7
   expect fault #PF(present, user), cr2 0xffff888000001000, signal SIGSEGV, no leak
-attacker: write 0xffff888000001000 = 0x0        expect fault #PF(present, write, user)
+attacker: write 0xffff888000001000 = 0x0 expect fault #PF(present, write, user)
 # The kernel itself reads it through the same mapping, at CPL 0.
 kernel in attacker: read 0xffff888000001000 size 7 expect value "hunter2", phys 0x1000
 assert attacker never knows kpass

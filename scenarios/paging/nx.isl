@@ -12,10 +12,10 @@ machine {
 
 process victim { uid: 1000, catch: SIGSEGV }
 
-victim: map 0x600000 size 4 KiB rw user      # the heap or the stack: data
-victim: write 0x600000 = 0xc3                # attacker-controlled bytes ("ret")
+victim: map 0x600000 size 4 KiB rw user  # the heap or the stack: data
+victim: write 0x600000 = 0xc3  # attacker-controlled bytes ("ret")
 victim: jump 0x600000
   expect fault #PF(present, user, fetch), signal SIGSEGV when nx=on
   expect ok when nx=off
-victim: map 0x400000 size 4 KiB r-x user     # real code
-victim: jump 0x400000                        expect ok
+victim: map 0x400000 size 4 KiB r-x user  # real code
+victim: jump 0x400000 expect ok

@@ -25,10 +25,10 @@ raw {
 
 # 0x611c: PD index 24 -> PDE 0xa1 (valid, page 33); PT index 8 -> PTE 0xb5 (valid, page 53);
 # offset 28 -> physical 0x6bc, which holds 0x08.
-cpu: read 0x611c  expect value 0x08, phys 0x6bc
-cpu: read 0x17f5  expect phys 0x9d5
-cpu: read 0x2592  expect phys 0x7b2
-cpu: read 0x3e99  expect phys 0x959
-cpu: read 0x3da8  expect fault #PF   # the PTE is 0x7f: not valid
-cpu: read 0x7f6c  expect fault #PF
-cpu: read 0x1000  expect fault #PF   # the PDE is 0x7f: the walk stops at the first level
+cpu: read 0x611c expect value 0x08, phys 0x6bc
+cpu: read 0x17f5 expect phys 0x9d5
+cpu: read 0x2592 expect phys 0x7b2
+cpu: read 0x3e99 expect phys 0x959
+cpu: read 0x3da8 expect fault #PF  # the PTE is 0x7f: not valid
+cpu: read 0x7f6c expect fault #PF
+cpu: read 0x1000 expect fault #PF  # the PDE is 0x7f: the walk stops at the first level

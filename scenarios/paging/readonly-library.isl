@@ -11,9 +11,8 @@ process browser { uid: 1001 }
 
 editor: map 0x7f0000000000 size 8 KiB r-x user shared libc
 browser: map 0x7f0000000000 size 8 KiB r-x user shared libc
-editor: read 0x7f0000000001 size 3      expect value "ELF"
-browser: read 0x7f0000000001 size 3     expect value "ELF"
-editor: jump 0x7f0000000000             expect ok
-editor: write 0x7f0000000000 = 0x90
-  expect fault #PF(present, write, user), signal SIGSEGV
-browser: read 0x7f0000000000            expect value 0x7f
+editor: read 0x7f0000000001 size 3 expect value "ELF"
+browser: read 0x7f0000000001 size 3 expect value "ELF"
+editor: jump 0x7f0000000000 expect ok
+editor: write 0x7f0000000000 = 0x90 expect fault #PF(present, write, user), signal SIGSEGV
+browser: read 0x7f0000000000 expect value 0x7f

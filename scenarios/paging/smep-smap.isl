@@ -18,13 +18,13 @@ process jumper { uid: 1000 }
 reader: map 0x500000 size 4 KiB rw user
 reader: write 0x500000 = 0x41
 # copy_from_user: the kernel sets EFLAGS.AC (STAC) around the access. Always allowed.
-kernel in reader: read 0x500000 with ac     expect ok, value 0x41
+kernel in reader: read 0x500000 with ac expect ok, value 0x41
 # A bug: the kernel dereferences the user pointer directly.
 kernel in reader: read 0x500000
   expect fault #PF(present), oops when smap=on
   expect ok, value 0x41 when smap=off
 
-jumper: map 0x400000 size 4 KiB rwx user      # the attacker's "shellcode"
+jumper: map 0x400000 size 4 KiB rwx user  # the attacker's "shellcode"
 jumper: write 0x400000 = 0xc3
 # A bug: the kernel calls a function pointer the attacker controls (ret2usr).
 kernel in jumper: jump 0x400000

@@ -27,7 +27,7 @@ raw {
 cpu: read 0x000064a32b15e660 size 5 cpl 3
   expect value "hello", phys 0x5660, tlb miss
   expect entry 0x1648 0x2027, entry 0x4af0 0x5025
-cpu: read 0x000064a32b15e661 cpl 3      expect value 0x65, tlb hit
+cpu: read 0x000064a32b15e661 cpl 3 expect value 0x65, tlb hit
 cpu: write 0x000064a32b15e660 = 0x48 cpl 3
   expect fault #PF(present, write, user), cr2 0x000064a32b15e660
 # The kernel (CPL 0, with EFLAGS.AC set so SMAP allows it) writing the same read-only page:
@@ -35,5 +35,5 @@ cpu: write 0x000064a32b15e660 = 0x48 cpl 3
 cpu: write 0x000064a32b15e660 = 0x48 cpl 0 with ac
   expect fault #PF(present, write) when wp=on
   expect ok, entry 0x4af0 0x5065 when wp=off
-cpu: read 0x000064a32b15f000 cpl 3      expect fault #PF(user)
-cpu: read 0x800000000000 cpl 3          expect fault #GP(0)
+cpu: read 0x000064a32b15f000 cpl 3 expect fault #PF(user)
+cpu: read 0x800000000000 cpl 3 expect fault #GP(0)

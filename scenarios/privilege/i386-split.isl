@@ -15,9 +15,9 @@ machine {
 process app { uid: 1000, catch: SIGSEGV|SIGILL }
 
 app: map 0x08048000 size 4 KiB rw user
-app: read 0xc0001000                      expect fault #PF(present, user), signal SIGSEGV
-kernel in app: read 0xc0001000            expect ok
+app: read 0xc0001000 expect fault #PF(present, user), signal SIGSEGV
+kernel in app: read 0xc0001000 expect ok
 app: write 0x08048000 = 0xc3
-app: jump 0x08048000                      expect ok       # no NX: the data page runs
-app: int 0x80 getpid                      expect returns 1
-app: syscall getpid                       expect fault #UD, signal SIGILL
+app: jump 0x08048000 expect ok  # no NX: the data page runs
+app: int 0x80 getpid expect returns 1
+app: syscall getpid expect fault #UD, signal SIGILL

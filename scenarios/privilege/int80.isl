@@ -9,11 +9,11 @@ invariant all
 
 process app { uid: 1000, catch: SIGSEGV|SIGTRAP }
 
-app: int 0x80 getpid                expect ok, returns 1
-app: int 0x80 getuid                expect returns 1000
-app: int 0x80 20                    expect returns 1   # getpid by number in the i386 table
-app: syscall getpid                 expect returns 1   # the 64-bit entry: SYSCALL / SYSRET
-app: int 0xe                        expect fault #GP(0x72), signal SIGSEGV
-app: int 0x20                       expect fault #GP(0x102)  # the timer's gate is DPL 0 too
-app: int 3                          expect signal SIGTRAP    # #BP has a DPL 3 gate: int3 works
-app: exec sysret                    expect fault #GP(0)
+app: int 0x80 getpid expect ok, returns 1
+app: int 0x80 getuid expect returns 1000
+app: int 0x80 20 expect returns 1  # getpid by number in the i386 table
+app: syscall getpid expect returns 1  # the 64-bit entry: SYSCALL / SYSRET
+app: int 0xe expect fault #GP(0x72), signal SIGSEGV
+app: int 0x20 expect fault #GP(0x102)  # the timer's gate is DPL 0 too
+app: int 3 expect signal SIGTRAP  # #BP has a DPL 3 gate: int3 works
+app: exec sysret expect fault #GP(0)

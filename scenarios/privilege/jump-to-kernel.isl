@@ -11,9 +11,9 @@ invariant all
 
 process attacker { uid: 1000, catch: SIGSEGV|SIGILL }
 
-attacker: jump 0xffffffff81000000           expect fault #PF(present, user, fetch), signal SIGSEGV
-attacker: exec ljmp 0x10:0xffffffff81000000  expect fault #GP(0x10)
-attacker: exec mov cs, 0x10                  expect fault #UD, signal SIGILL
-attacker: exec iret 0x10:0xffffffff81000000  expect fault #GP(0x10)
-attacker: exec ljmp 0x33:0x400000            expect ok   # its own code segment: allowed
-attacker: int 0x80 getpid                    expect ok   # the door that is meant to be used
+attacker: jump 0xffffffff81000000 expect fault #PF(present, user, fetch), signal SIGSEGV
+attacker: exec ljmp 0x10:0xffffffff81000000 expect fault #GP(0x10)
+attacker: exec mov cs, 0x10 expect fault #UD, signal SIGILL
+attacker: exec iret 0x10:0xffffffff81000000 expect fault #GP(0x10)
+attacker: exec ljmp 0x33:0x400000 expect ok  # its own code segment: allowed
+attacker: int 0x80 getpid expect ok  # the door that is meant to be used

@@ -8,19 +8,19 @@ invariant cpu.control-registers-privileged
 
 process root { uid: 0, gid: 0, catch: SIGSEGV }
 
-root: exec cli                      expect fault #GP(0), signal SIGSEGV
-root: exec hlt                      expect fault #GP(0)
-root: exec mov cr3, 0x1000          expect fault #GP(0)
-root: exec mov rax, cr3             expect fault #GP(0)
-root: exec mov cr4, 0x0             expect fault #GP(0)
-root: exec lgdt                     expect fault #GP(0)
-root: exec lidt                     expect fault #GP(0)
-root: exec wrmsr 0xc0000082, 0x0    expect fault #GP(0)
-root: exec out 0x60                 expect fault #GP(0)
-root: exec invlpg 0x400000          expect fault #GP(0)
+root: exec cli expect fault #GP(0), signal SIGSEGV
+root: exec hlt expect fault #GP(0)
+root: exec mov cr3, 0x1000 expect fault #GP(0)
+root: exec mov rax, cr3 expect fault #GP(0)
+root: exec mov cr4, 0x0 expect fault #GP(0)
+root: exec lgdt expect fault #GP(0)
+root: exec lidt expect fault #GP(0)
+root: exec wrmsr 0xc0000082, 0x0 expect fault #GP(0)
+root: exec out 0x60 expect fault #GP(0)
+root: exec invlpg 0x400000 expect fault #GP(0)
 # Sensitive but not privileged: SGDT and SMSW run at CPL 3 (unless CR4.UMIP).
-root: exec sgdt                     expect ok
-root: exec smsw                     expect ok
+root: exec sgdt expect ok
+root: exec smsw expect ok
 # The kernel, at CPL 0, may do all of it.
-kernel: exec mov rax, cr3           expect ok
-kernel: exec invlpg 0x400000        expect ok
+kernel: exec mov rax, cr3 expect ok
+kernel: exec invlpg 0x400000 expect ok

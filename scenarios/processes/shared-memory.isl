@@ -13,6 +13,6 @@ process outsider { uid: 1002, catch: SIGSEGV }
 producer: map 0x10000000 size 4 KiB rw user shared mailbox
 consumer: map 0x20000000 size 4 KiB r user shared mailbox
 producer: write 0x10000000 "ping"
-consumer: read 0x20000000 size 4         expect value "ping"
-consumer: write 0x20000000 = 0x0          expect fault #PF(present, write, user), signal SIGSEGV
-outsider: read 0x10000000                 expect fault #PF(user), signal SIGSEGV
+consumer: read 0x20000000 size 4 expect value "ping"
+consumer: write 0x20000000 = 0x0 expect fault #PF(present, write, user), signal SIGSEGV
+outsider: read 0x10000000 expect fault #PF(user), signal SIGSEGV

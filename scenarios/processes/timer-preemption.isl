@@ -17,12 +17,12 @@ first: map 0x400000 size 4 KiB rw user
 first: write 0x400000 = 0x1
 # Two ticks have passed: the timer preempts first and round robin runs second. The step
 # belongs to first, so the scheduler picks first again at the next tick.
-first: read 0x400000                       expect timer, switched second, switched first, value 0x1
+first: read 0x400000 expect timer, switched second, switched first, value 0x1
 # An explicit timer interrupt: round robin gives the CPU to second.
-kernel: timer                              expect timer, switched second
+kernel: timer expect timer, switched second
 second: map 0x400000 size 4 KiB rw user
-second: read 0x400000                      expect value 0x0
+second: read 0x400000 expect value 0x0
 # No handler for SIGSEGV: the fault kills the process.
-second: read 0x0                           expect fault #PF(user), signal SIGSEGV, exits
+second: read 0x0 expect fault #PF(user), signal SIGSEGV, exits
 assert second exited
 assert first alive

@@ -25,11 +25,10 @@ process attacker { uid: 1001 }
 
 victim: map 0x400000 size 4 KiB rw user
 secret pin "4242" at 0x400000 in victim
-victim: read 0x400000 size 4               expect value "4242", tlb miss
-# Switching to the attacker: without a flush, the victim's entry stays usable under the
-# shared PCID, though the attacker's tables map nothing there yet.
-attacker: map 0x400000 size 4 KiB rw user  # its own, empty page at the same address
-  expect violation tlb.coherent when flush=off and pcid=on
+victim: read 0x400000 size 4 expect value "4242", tlb miss
+# The attacker maps its own, empty page at the same address. Switching to it without a
+# flush leaves the victim's entry usable under the shared PCID.
+attacker: map 0x400000 size 4 KiB rw user expect violation tlb.coherent when flush=off and pcid=on
 attacker: read 0x400000 size 4
   expect leak pin, value "4242", tlb hit, violation tlb.coherent when flush=off and pcid=on
   expect no leak, value 0x0, tlb miss when flush=on
