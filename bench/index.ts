@@ -11,6 +11,7 @@
  * Exit code 0 whatever the verdicts (benchmarks report, they do not fail); a crash or
  * bad arguments exit non-zero.
  */
+import { availableParallelism, loadavg } from 'node:os';
 import { formatSection, gcFunction, sectionJson, type BenchContext, type Section, type SectionReport } from './report.js';
 import { historyMemorySection } from './sections/history-memory.js';
 import { hotPathSection } from './sections/hot-path.js';
@@ -52,6 +53,14 @@ function parseOptions(argv: readonly string[]): Options {
   return { only, accesses, repeats, json };
 }
 
+/** The load average and CPU count: wall-clock figures mean little on a busy machine. */
+function describeLoad(): string {
+  const [oneMinute] = loadavg();
+  const cpus = availableParallelism();
+  const busy = oneMinute! > 0.5 ? ' (other work was running: expect noisy timings)' : '';
+  return `load average ${oneMinute!.toFixed(2)} on ${cpus} CPU(s)${busy}`;
+}
+
 function main(): void {
   const options = parseOptions(process.argv.slice(2));
   const context: BenchContext = {
@@ -63,19 +72,21 @@ function main(): void {
   const selected = SECTIONS.filter((section) => options.only === null || options.only.includes(section.name));
   const reports: SectionReport[] = [];
   if (!options.json) {
-    process.stdout.write(`isolab bench — node ${process.version}, ${process.platform}/${process.arch}\n\n`);
+    process.stdout.write(`isolab bench — node ${process.version}, ${process.platform}/${process.arch}, ${describeLoad()}\n\n`);
   }
   for (const section of selected) {
     const report = section.run(context);
     reports.push(report);
     if (!options.json) process.stdout.write(formatSection(report) + '\n');
   }
+  if (!options.json) process.stdout.write(`Finished; ${describeLoad()}.\n`);
   if (options.json) process.stdout.write(JSON.stringify({ node: process.version, sections: reports.map(sectionJson) }, null, 2) + '\n');
 }
 
 try {
   main();
 } catch (error) {
-  process.stderr.write(`bench: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-  process.exitCode = error instanceof UsageError ? 2 : 1;
+  const usage = error instanceof UsageError;
+  process.stderr.write(`bench: ${usage ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exitCode = usage ? 2 : 1;
 }

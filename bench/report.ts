@@ -89,10 +89,16 @@ export function medianRun<S, T>(repeats: number, prepare: () => S, work: (subjec
   return runs[Math.floor((runs.length - 1) / 2)]!;
 }
 
-/** Heap in use plus memory outside the JS heap (typed-array backing stores). */
-export function heapBytes(): number {
+export interface MemorySnapshot {
+  /** Bytes of live JS objects (after a GC). */
+  readonly heapUsed: number;
+  /** Bytes outside the JS heap: ArrayBuffer backing stores and the like. */
+  readonly external: number;
+}
+
+export function memorySnapshot(): MemorySnapshot {
   const usage = process.memoryUsage();
-  return usage.heapUsed + usage.external;
+  return { heapUsed: usage.heapUsed, external: usage.external };
 }
 
 const COLUMNS = ['measurement', 'events', 'seconds', 'events/s', 'accesses/s', 'figure', 'target', 'result'] as const;

@@ -49,7 +49,9 @@ export class AtomicWriter {
     try {
       this.fd = openSync(this.temporary, 'w');
     } catch (error) {
-      throw new ScenarioError('E_WRITE', `cannot write ${displayPath(path)}: ${(error as Error).message}`);
+      const code = (error as NodeJS.ErrnoException).code;
+      const reason = code === 'ENOENT' ? `the directory ${displayPath(dirname(path))} does not exist` : code === 'EACCES' ? 'permission denied' : code ?? 'unknown error';
+      throw new ScenarioError('E_WRITE', `cannot write ${displayPath(path)}: ${reason}`);
     }
   }
 

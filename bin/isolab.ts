@@ -32,7 +32,9 @@ function sourceFor(error: ScenarioError): string | null {
 
 function report(error: unknown): number {
   if (error instanceof ScenarioError) {
-    process.stderr.write(renderError(error, sourceFor(error), { color: styleFor(process.stderr).color }) + '\n');
+    // A trace's lines are long JSON; the message and notes locate the problem well enough.
+    const source = error.code === 'E_TRACE' ? null : sourceFor(error);
+    process.stderr.write(renderError(error, source, { color: styleFor(process.stderr).color }) + '\n');
     return EXIT_BAD_INPUT;
   }
   if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : EXIT_BAD_INPUT;
@@ -60,7 +62,7 @@ export function buildProgram(): Command {
     .version(ENGINE_VERSION)
     .showSuggestionAfterError(true)
     .exitOverride()
-    .configureOutput({ writeErr: (text) => process.stderr.write(text) });
+    .configureOutput({ writeErr: (text) => process.stderr.write(text.replace(/^error: /, 'error[E_OPTION]: ')) });
 
   program
     .command('run')
@@ -72,7 +74,8 @@ export function buildProgram(): Command {
     .option('--trace <out>', 'write a trace: a file for one run, else a directory with one trace per run')
     .option('--json', 'machine-readable output')
     .option('--quiet', 'print only the verdict table')
-    .addOption(new Option('--max-events <n>', 'stop a run after this many events').default(undefined))
+    .addOption(new Option('--max-events <n>', 'stop a run after this many events (default 5,000,000)'))
+    .addOption(new Option('--max-commands <n>', 'stop a run after this many commands (default 5,000,000)'))
     .exitOverride()
     .action(action(runCommand));
 

@@ -3,7 +3,9 @@
  * every recorded state hash; with --rerun, compiles the embedded scenario again and
  * compares the new run event by event. Names the first corrupt or divergent line.
  */
+import { dirname, join } from 'node:path';
 import { ScenarioError } from '../../engine/core/errors.js';
+import { sha256Hex } from '../../engine/core/hash.js';
 import { canonicalJson } from '../../engine/core/canonical.js';
 import type { Envelope } from '../../engine/core/decider.js';
 import { runPlan } from '../../engine/scenario/run.js';
@@ -15,6 +17,7 @@ import { displayPath, readText, styleFor } from '../io.js';
 export function replayCommand(path: string, options: { rerun?: boolean; json?: boolean }): number {
   const file = displayPath(path);
   const trace = readTrace(readText(path), file);
+  checkEmbeddedSource(trace, file);
   const replayed = replayTrace(trace, file);
   let rerun: { events: number } | null = null;
   if (options.rerun === true) rerun = rerunTrace(trace, file);
@@ -42,10 +45,20 @@ export function replayCommand(path: string, options: { rerun?: boolean; json?: b
   return 0;
 }
 
+/** The embedded main file must be the one whose hash the header records. */
+function checkEmbeddedSource(trace: ReturnType<typeof readTrace>, file: string): void {
+  const main = trace.header.scenario.files.find((f) => f.file === trace.header.scenario.file);
+  if (main === undefined || sha256Hex(main.text) !== trace.header.scenario.sourceSha256) {
+    throw new TraceError(file, 1, 'the scenario embedded in the header does not match its recorded SHA-256', [
+      'the header was edited and its hash chain rebuilt',
+    ]);
+  }
+}
+
 function rerunTrace(trace: ReturnType<typeof readTrace>, file: string): { events: number } {
   const files = trace.header.scenario.files;
   const loaded = loadScenario(trace.header.scenario.file, (path, from) => {
-    const wanted = from === null ? path : joinImport(from.source, path);
+    const wanted = from === null ? path : join(dirname(from.source), path);
     const found = files.find((f) => f.file === wanted);
     if (found === undefined) throw new ScenarioError('E_TRACE', `the trace does not embed ${wanted}`);
     return found;
@@ -59,26 +72,30 @@ function rerunTrace(trace: ReturnType<typeof readTrace>, file: string): { events
     const line = trace.eventLines[at] ?? trace.eventLines.length + 1;
     const recorded = trace.events[at];
     const fresh = events[at];
-    throw new TraceError(file, line, `re-running the scenario diverges at event ${at} (line ${line})`, [
-      `recorded: ${recorded === undefined ? '(nothing: the trace ends here)' : short(canonicalJson(envelopeOf(recorded)))}`,
-      `re-run:   ${fresh === undefined ? '(nothing: the re-run ends here)' : short(canonicalJson(fresh))}`,
-    ]);
+    const notes =
+      recorded === undefined
+        ? [`the re-run goes on with ${fresh!.type}; the trace ends here`]
+        : fresh === undefined
+          ? [`the trace goes on with ${recorded.type}; the re-run ends here`]
+          : differences(envelopeOf(recorded), fresh).slice(0, 6);
+    throw new TraceError(file, line, `re-running the scenario diverges at event ${at}`, notes);
   }
   return { events: events.length };
 }
 
-function joinImport(importer: string, path: string): string {
-  const dir = importer.includes('/') ? importer.slice(0, importer.lastIndexOf('/')) : '.';
-  const parts = `${dir}/${path}`.split('/');
-  const out: string[] = [];
-  for (const part of parts) {
-    if (part === '.' || part === '') continue;
-    if (part === '..' && out.length > 0 && out[out.length - 1] !== '..') out.pop();
-    else out.push(part);
+/** The fields where two events differ, e.g. `data.value: "0x41" → "0x42"`. */
+function differences(recorded: unknown, fresh: unknown, path = ''): string[] {
+  if (canonicalJson(recorded) === canonicalJson(fresh)) return [];
+  const bothObjects = recorded !== null && fresh !== null && typeof recorded === 'object' && typeof fresh === 'object';
+  if (!bothObjects || Array.isArray(recorded) !== Array.isArray(fresh)) {
+    return [`${path === '' ? 'the event' : path}: recorded ${short(canonicalJson(recorded ?? null))}, re-run ${short(canonicalJson(fresh ?? null))}`];
   }
-  return out.join('/');
+  const keys = [...new Set([...Object.keys(recorded as object), ...Object.keys(fresh as object)])].sort();
+  return keys.flatMap((key) =>
+    differences((recorded as Record<string, unknown>)[key], (fresh as Record<string, unknown>)[key], path === '' ? key : `${path}.${key}`),
+  );
 }
 
 function short(text: string): string {
-  return text.length > 160 ? text.slice(0, 159) + '…' : text;
+  return text.length > 120 ? text.slice(0, 119) + '…' : text;
 }

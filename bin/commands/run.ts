@@ -5,7 +5,7 @@
  * Exit 0 when everything holds, 1 when an expectation, assertion or invariant fails.
  */
 import { existsSync, mkdirSync, statSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { ScenarioError } from '../../engine/core/errors.js';
 import type { Limits } from '../../engine/core/limits.js';
 import { DEFAULT_LIMITS } from '../../engine/core/limits.js';
@@ -14,6 +14,7 @@ import type { RunPlan } from '../../engine/scenario/plan.js';
 import { runPlan, type RunResult } from '../../engine/scenario/run.js';
 import { recordRun } from '../../engine/trace/record.js';
 import { compileScenario, loadScenario, variantAxes, variantMatrix, type LoadedScenario } from '../../dsl/compile/index.js';
+import { nearest } from '../../dsl/suggest.js';
 import { AtomicWriter, BUNDLED_SCENARIOS, displayPath, scenarioFilesIn, sourceReader, styleFor, type Style } from '../io.js';
 
 export interface RunCommandOptions {
@@ -24,6 +25,7 @@ export interface RunCommandOptions {
   readonly all?: boolean;
   readonly quiet?: boolean;
   readonly maxEvents?: string;
+  readonly maxCommands?: string;
 }
 
 export interface CompletedRun {
@@ -54,47 +56,101 @@ export function variantLabel(variant: Readonly<Record<string, string>>): string 
   return entries.length === 0 ? 'default' : entries.map(([k, v]) => `${k}=${v}`).join(' ');
 }
 
-function tracePathFor(out: string, plan: RunPlan, single: boolean): string {
-  const looksLikeDirectory = out.endsWith('/') || (existsSync(out) && statSync(out).isDirectory());
-  if (single && !looksLikeDirectory) return out;
+/** Where each run's trace goes: OUT itself for a single run, else OUT/<dir>--<name>[--k=v,…].trace. */
+function tracePaths(out: string, plans: readonly RunPlan[]): string[] {
+  const isDirectory = existsSync(out) && statSync(out).isDirectory();
+  if (plans.length === 1 && !out.endsWith('/') && !isDirectory) {
+    mkdirSync(dirname(out) === '' ? '.' : dirname(out), { recursive: true });
+    return [out];
+  }
+  if (existsSync(out) && !isDirectory) {
+    throw new ScenarioError('E_OPTION', `--trace ${out} is a file, but ${plans.length} runs need a directory to hold one trace each`, null, [
+      'give a directory (it is created if missing), or run one variant with --variant',
+    ]);
+  }
   mkdirSync(out, { recursive: true });
-  const suffix = Object.entries(plan.variant).map(([k, v]) => `${k}=${v}`).join(',');
-  return join(out, `${basename(plan.file, '.isl')}${suffix === '' ? '' : '--' + suffix}.trace`);
+  const paths = plans.map((plan) => {
+    const parent = basename(dirname(plan.file));
+    const prefix = parent === '.' || parent === '' || parent === '..' ? '' : `${parent}--`;
+    const suffix = Object.entries(plan.variant).map(([k, v]) => `${k}=${v}`).join(',');
+    return join(out, `${prefix}${basename(plan.file, '.isl')}${suffix === '' ? '' : '--' + suffix}.trace`);
+  });
+  const seen = new Map<string, RunPlan>();
+  plans.forEach((plan, i) => {
+    const other = seen.get(paths[i]!);
+    if (other !== undefined && other.file !== plan.file) {
+      throw new ScenarioError('E_OPTION', `${other.file} and ${plan.file} would both write ${paths[i]}`, null, ['run them separately, or rename one']);
+    }
+    seen.set(paths[i]!, plan);
+  });
+  return paths;
 }
 
-/** Runs every variant of every file; traces go through temporary files renamed on success. */
-export function runScenarios(files: readonly string[], options: RunCommandOptions, limits: Limits): CompletedRun[] {
-  const fixed = parseVariantOptions(options.variant);
-  const read = sourceReader();
-  const work: { loaded: LoadedScenario; plan: RunPlan }[] = [];
-  for (const file of files) {
-    const loaded = loadScenario(file, read);
-    const axes = variantAxes(loaded);
-    const own = Object.fromEntries(Object.entries(fixed).filter(([name]) => axes.some((axis) => axis.name === name)));
-    const combos = variantMatrix(axes, options.all === true ? own : fixed);
-    for (const variant of combos) {
-      const plan = compileScenario(loaded, variant);
-      const seeded = options.seed === undefined ? plan : { ...plan, seed: parseCount(options.seed, '--seed', 0), config: { ...plan.config, seed: parseCount(options.seed, '--seed', 0) } };
-      work.push({ loaded, plan: seeded });
+/**
+ * The --variant values each file takes: a name must be a variant of at least one of the
+ * files, and a value must be one that file declares.
+ */
+function variantsPerFile(loadedFiles: readonly LoadedScenario[], fixed: Readonly<Record<string, string>>): Record<string, string>[] {
+  const axesPerFile = loadedFiles.map((loaded) => variantAxes(loaded));
+  for (const name of Object.keys(fixed)) {
+    if (!axesPerFile.some((axes) => axes.some((axis) => axis.name === name))) {
+      const known = [...new Set(axesPerFile.flatMap((axes) => axes.map((axis) => axis.name)))];
+      const suggestion = nearest(name, known);
+      throw new ScenarioError('E_UNKNOWN_VARIANT', `no scenario given has a variant "${name}"`, null, [
+        ...(suggestion === null ? [] : [`did you mean "${suggestion}"?`]),
+        known.length === 0 ? 'none of them declares a variant' : `their variants: ${known.join(', ')}`,
+      ]);
     }
   }
-  return work.map(({ loaded, plan }) => {
-    if (options.trace === undefined) return { loaded, plan, result: runPlan(plan, { limits }), tracePath: null };
-    const path = tracePathFor(options.trace, plan, work.length === 1);
-    const writer = new AtomicWriter(path);
+  return axesPerFile.map((axes) => Object.fromEntries(Object.entries(fixed).filter(([name]) => axes.some((axis) => axis.name === name))));
+}
+
+/**
+ * Runs every variant of every file. Traces go to temporary files and are renamed only
+ * when every run has finished, so a command that fails leaves no output behind.
+ */
+export function runScenarios(files: readonly string[], options: RunCommandOptions, limits: Limits): CompletedRun[] {
+  const read = sourceReader();
+  const loadedFiles = files.map((file) => loadScenario(file, read));
+  const fixedPerFile = variantsPerFile(loadedFiles, parseVariantOptions(options.variant));
+  const work: { loaded: LoadedScenario; plan: RunPlan }[] = [];
+  loadedFiles.forEach((loaded, i) => {
+    let combos: Record<string, string>[];
     try {
-      const result = recordRun(plan, loaded.files, (line) => writer.write(line + '\n'), { limits });
-      writer.commit();
-      return { loaded, plan, result, tracePath: path };
+      combos = variantMatrix(variantAxes(loaded), fixedPerFile[i]!);
     } catch (error) {
-      writer.abort();
+      if (error instanceof ScenarioError && error.location === null) throw new ScenarioError(error.code, `${loaded.file}: ${error.message}`, null, error.notes);
       throw error;
     }
+    for (const variant of combos) {
+      const plan = compileScenario(loaded, variant);
+      const seed = options.seed === undefined ? plan.seed : parseCount(options.seed, '--seed', 0);
+      work.push({ loaded, plan: { ...plan, seed, config: { ...plan.config, seed } } });
+    }
   });
+  if (options.trace === undefined) return work.map(({ loaded, plan }) => ({ loaded, plan, result: runPlan(plan, { limits }), tracePath: null }));
+  const paths = tracePaths(options.trace, work.map((w) => w.plan));
+  const writers: AtomicWriter[] = [];
+  try {
+    const runs = work.map(({ loaded, plan }, i) => {
+      const writer = new AtomicWriter(paths[i]!);
+      writers.push(writer);
+      const result = recordRun(plan, loaded.files, (line) => writer.write(line + '\n'), { limits });
+      return { loaded, plan, result, tracePath: paths[i]! };
+    });
+    for (const writer of writers) writer.commit();
+    return runs;
+  } catch (error) {
+    for (const writer of writers) writer.abort();
+    throw error;
+  }
 }
 
 export function runCommand(files: string[], options: RunCommandOptions): number {
-  const limits: Limits = { ...DEFAULT_LIMITS, maxEvents: parseCount(options.maxEvents, '--max-events', DEFAULT_LIMITS.maxEvents) };
+  const limits: Limits = {
+    maxEvents: parseCount(options.maxEvents, '--max-events', DEFAULT_LIMITS.maxEvents),
+    maxCommands: parseCount(options.maxCommands, '--max-commands', DEFAULT_LIMITS.maxCommands),
+  };
   const targets = options.all === true ? [...scenarioFilesIn(BUNDLED_SCENARIOS).map(displayPath), ...files] : files;
   if (targets.length === 0) throw new ScenarioError('E_OPTION', 'nothing to run: give scenario files, or --all for the bundled ones');
   const runs = runScenarios(targets, options, limits);
@@ -104,8 +160,9 @@ export function runCommand(files: string[], options: RunCommandOptions): number 
   } else {
     const style = styleFor(process.stdout);
     const out: string[] = [];
-    if (options.all !== true && options.quiet !== true) for (const run of runs) out.push(...runLines(run, style));
-    out.push(...verdictTable(runs, style, options.all === true));
+    const brief = options.all === true || options.quiet === true;
+    if (!brief) for (const run of runs) out.push(...runLines(run, style));
+    out.push(...verdictTable(runs, style, brief));
     process.stdout.write(out.join('\n') + '\n');
   }
   return passed ? 0 : 1;
@@ -154,7 +211,9 @@ export function verdictTable(runs: readonly CompletedRun[], style: Style, compac
   const header = ['scenario', 'variant', 'expectations', 'violations', 'verdict'];
   lines.push(...table([header, ...rows], style, (row, col, text) => (col === 4 && row > 0 ? (text === 'pass' ? style.green(text) : style.red(text)) : text)));
   const failed = runs.filter((run) => !run.result.passed).length;
-  lines.push(failed === 0 ? style.green(`all ${runs.length} runs pass`) : style.red(`${failed} of ${runs.length} runs fail`));
+  const passedText = runs.length === 1 ? 'the run passes' : `all ${runs.length} runs pass`;
+  const failedText = runs.length === 1 ? 'the run fails' : `${failed} of ${runs.length} runs fail`;
+  lines.push(failed === 0 ? style.green(passedText) : style.red(failedText));
   return lines;
 }
 
@@ -173,6 +232,8 @@ function expectationMatrix(group: readonly CompletedRun[], style: Style): string
     for (const { step, verdicts } of run.result.steps) for (const v of verdicts) add(`${step.line}: ${step.text} — ${v.expectation}`, v.holds);
     for (const a of run.result.assertions) add(`assert ${a.expectation}`, a.holds);
   });
+  const lineOf = (key: string) => (key.startsWith('assert ') ? Number.MAX_SAFE_INTEGER : Number(key.slice(0, key.indexOf(':'))));
+  keys.sort((a, b) => lineOf(a) - lineOf(b));
   const rows = keys.map((key) => [key.length > 70 ? key.slice(0, 69) + '…' : key, ...labels.map((_, column) => {
     const holds = cells.get(key)!.get(column);
     return holds === undefined ? '·' : holds ? '✓' : '✗';

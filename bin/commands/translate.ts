@@ -37,6 +37,6 @@ export function translateCommand(address: string, options: { paging?: string; js
     ...indices.levels.map((level) => [level.levelName, `${level.bitsHigh}:${level.bitsLow}`, String(level.index), binary(level.index, level.bitsHigh - level.bitsLow + 1)]),
     ['offset', `${indices.offsetBitsHigh}:0`, hex(indices.offset), binary(indices.offset, indices.offsetBitsHigh + 1)],
   ];
-  process.stdout.write(`${hex(va)} under ${geometry.name} paging\n${table(rows, style).join('\n')}\n`);
+  process.stdout.write(`${hex(va, geometry.linearBits > 32 ? 16 : 8)} under ${geometry.name} paging\n${table(rows, style).join('\n')}\n`);
   return 0;
 }

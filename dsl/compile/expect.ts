@@ -197,7 +197,10 @@ function faultCheck(outcome: Outcome, bindings: Bindings): Check {
   const mnemonic = spec.name.startsWith('#') ? spec.name : `#${spec.name}`;
   const vector = vectorOfMnemonic(mnemonic);
   if (vector === null) {
-    fail('E_UNKNOWN_VECTOR', `${mnemonic} is not an exception mnemonic`, spec.loc, suggestionNotes(nearest(mnemonic, Object.values(VECTOR_MNEMONICS))));
+    fail('E_UNKNOWN_VECTOR', `${mnemonic} is not an exception isolab models`, spec.loc, [
+      ...suggestionNotes(nearest(mnemonic, Object.values(VECTOR_MNEMONICS))),
+      `modelled: ${Object.values(VECTOR_MNEMONICS).join(', ')}`,
+    ]);
   }
   const code = spec.args === null ? null : errorCodeOf(spec.args, vector, bindings);
   const wanted = `${mnemonic}${code === null ? '' : vector === 14 ? `(${errorCodeBitsText(code)})` : `(${hex(code)})`}`;

@@ -24,7 +24,7 @@ import type {
   StepStatement,
   VariantStatement,
 } from '../ast.js';
-import { parseScenario } from '../parse.js';
+import { STATEMENT_KEYWORDS, parseScenario } from '../parse.js';
 import { nearest } from '../suggest.js';
 import { compileAssertion } from './expect.js';
 import { compileKernel, compileMachine, compileRaw, zeroSpan } from './machine.js';
@@ -296,7 +296,13 @@ export function compileScenario(loaded: LoadedScenario, variant: Readonly<Record
     } else if (statement.name.value === 'secret') {
       secrets.push(parseSecret(statement, bindings, processes));
     } else {
-      fail('E_UNKNOWN_STATEMENT', `"${statement.name.value}" is not a statement (did you forget "actor:" before a step?)`, statement.name.loc, suggestionNotes(nearest(statement.name.value, ['secret', 'region', 'process', 'machine', 'kernel'])));
+      const suggestion = nearest(statement.name.value, STATEMENT_KEYWORDS);
+      fail(
+        'E_UNKNOWN_STATEMENT',
+        `"${statement.name.value}" is not a statement`,
+        statement.name.loc,
+        suggestion === null ? ['a step needs its actor first: "attacker: read 0x400000"'] : suggestionNotes(suggestion),
+      );
     }
   }
   const secretNames = new Set<string>();
@@ -308,7 +314,7 @@ export function compileScenario(loaded: LoadedScenario, variant: Readonly<Record
   for (const secret of secrets.filter((s) => s.owner === 'kernel')) {
     if (!kernel.boots) fail('E_NO_KERNEL', 'a kernel secret needs a kernel', secret.statement.loc);
     const physical = directMapPhysical(layout, secret.va);
-    if (physical === null || physical + secret.value.length > machine.config.memoryBytes) {
+    if (physical === null || physical + utf8Bytes(secret.value).length > machine.config.memoryBytes) {
       fail('E_OUTSIDE_MEMORY', `${hex(secret.va)} is not a kernel direct-map address of this machine's memory`, secret.statement.args[3]!.loc, [
         layout.directMap === null ? 'this machine has no kernel direct map' : `the direct map covers ${hex(layout.directMap.base)}..${hex(layout.directMap.base + BigInt(layout.directMap.bytes))}`,
       ]);

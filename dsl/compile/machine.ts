@@ -44,6 +44,7 @@ import {
   expectString,
   expectWord,
   fail,
+  formatBytes,
   resolve,
   suggestionNotes,
 } from './values.js';
@@ -151,7 +152,7 @@ export function compileMachine(block: BlockStatement | null, seed: number, bindi
   const teaching = geometry.format === 'ostep';
   const memory = memoryBytes ?? (teaching ? 4096 : 64 * 1024 ** 2);
   const phys = maxPhyAddr ?? (teaching ? Math.max(12, Math.ceil(Math.log2(memory))) : model === 'i386' ? 36 : 46);
-  if (memory > 2 ** phys) fail('E_RANGE', `${memory} bytes of memory do not fit in MAXPHYADDR ${phys}`, block?.loc ?? zeroSpan());
+  if (memory > 2 ** phys) fail('E_RANGE', `${formatBytes(memory)} of memory do not fit in MAXPHYADDR ${phys}`, block?.loc ?? zeroSpan());
   const frameBytes = 2 ** geometry.offsetBits;
   const config: MachineConfig = {
     cpu: model,
@@ -283,13 +284,13 @@ export function compileRaw(block: BlockStatement, config: MachineConfig, binding
     } else if (['cr3', 'cr0', 'cr4', 'efer', 'rflags', 'pkru'].includes(name)) {
       const value = expectInteger(item.args[0], `a value for ${name}`, anchor, bindings);
       if (name === 'cr3' && config.geometry.format === 'ostep' && value >= BigInt(config.memoryBytes)) {
-        fail('E_OUTSIDE_MEMORY', `the page-directory base ${hex(value)} is beyond the ${config.memoryBytes} bytes of memory`, item.args[0]!.loc);
+        fail('E_OUTSIDE_MEMORY', `the page-directory base ${hex(value)} is beyond the ${formatBytes(config.memoryBytes)} of memory`, item.args[0]!.loc);
       }
       commands.push({ type: 'cpu.setRegister', actor: 'raw', data: { register: name, value } });
     } else if (name === 'pdbr') {
       const page = expectInteger(item.args[0], 'the page number of the page directory', anchor, bindings);
       const address = page * BigInt(config.frameBytes);
-      if (address >= BigInt(config.memoryBytes)) fail('E_OUTSIDE_MEMORY', `page ${page} is beyond the ${config.memoryBytes} bytes of memory`, item.args[0]!.loc);
+      if (address >= BigInt(config.memoryBytes)) fail('E_OUTSIDE_MEMORY', `page ${page} is beyond the ${formatBytes(config.memoryBytes)} of memory`, item.args[0]!.loc);
       commands.push({ type: 'cpu.setRegister', actor: 'raw', data: { register: 'cr3', value: address } });
     } else if (name === 'cpl') {
       const cpl = expectSmallInteger(item.args[0], 'a CPL', anchor, bindings, 0, 3);
@@ -333,7 +334,7 @@ function rawPhysical(item: SettingStatement, config: MachineConfig, bindings: Bi
     if (kind === 'entry') checkEntryTarget(value, config, item);
   }
   if (address < 0n || address + BigInt(bytes.length) > BigInt(config.memoryBytes)) {
-    fail('E_OUTSIDE_MEMORY', `physical address ${hex(address)} is outside the ${config.memoryBytes} bytes of memory`, item.args[0]!.loc);
+    fail('E_OUTSIDE_MEMORY', `physical address ${hex(address)} is outside the ${formatBytes(config.memoryBytes)} of memory`, item.args[0]!.loc);
   }
   return { type: 'memory.writePhysical', actor: 'raw', data: { address: Number(address), bytes: bytesToHex(bytes) } };
 }
@@ -347,7 +348,7 @@ function checkEntryTarget(value: bigint, config: MachineConfig, item: SettingSta
   if (fields.present && fields.frameAddress >= config.memoryBytes) {
     fail(
       'E_OUTSIDE_MEMORY',
-      `the entry ${hex(value)} maps physical address ${hex(fields.frameAddress)}, beyond the ${config.memoryBytes} bytes of memory`,
+      `the entry ${hex(value)} maps physical address ${hex(fields.frameAddress)}, beyond the ${formatBytes(config.memoryBytes)} of memory`,
       item.args[2]!.loc,
       ['a raw entry must point at a frame that exists; raise "memory" in the machine block if you meant more'],
     );

@@ -333,7 +333,12 @@ function parsePerms(value: Value | undefined, cursor: Cursor, bindings: Bindings
   return { read: text.includes('r'), write: text.includes('w'), execute: text.includes('x') };
 }
 
-function checkRange(va: bigint, sizeBytes: number, span: Span, context: StepContext, user: boolean): void {
+/**
+ * A process maps pages in its own half of the address space: the kernel half is shared
+ * by every process (its tables too), so a process's `map` never goes there — even a
+ * supervisor-only (`kernel`) page, which is how a wrongly protected page is modelled.
+ */
+function checkRange(va: bigint, sizeBytes: number, span: Span, sizeSpan: Span, context: StepContext): void {
   const { config } = context;
   const geometry = config.geometry;
   if (geometry.canonical && !isCanonical(va, geometry.linearBits)) {
@@ -341,9 +346,11 @@ function checkRange(va: bigint, sizeBytes: number, span: Span, context: StepCont
   }
   const pageBytes = BigInt(config.frameBytes);
   if (va % pageBytes !== 0n) fail('E_ALIGN', `${hex(va)} is not aligned to a ${config.frameBytes}-byte page`, span);
-  if (BigInt(sizeBytes) % pageBytes !== 0n) fail('E_ALIGN', `the size ${sizeBytes} is not a whole number of ${config.frameBytes}-byte pages`, span);
+  if (BigInt(sizeBytes) % pageBytes !== 0n) fail('E_ALIGN', `the size ${sizeBytes} is not a whole number of ${config.frameBytes}-byte pages`, sizeSpan);
   const top = kernelLayoutOf(config).userTop;
-  if (user && va + BigInt(sizeBytes) > top) fail('E_USER_SPACE', `a user mapping must end below ${hex(top)} (the top of user space)`, span);
+  if (va + BigInt(sizeBytes) > top) {
+    fail('E_USER_SPACE', `a process maps memory below ${hex(top)} (the top of user space); the kernel half above it is shared by every process`, span);
+  }
 }
 
 function mapAction(actor: string, cursor: Cursor, context: StepContext, step: StepStatement): (state: MachineState) => Command[] {
@@ -351,6 +358,7 @@ function mapAction(actor: string, cursor: Cursor, context: StepContext, step: St
   const vaValue = cursor.values[0];
   const va = expectInteger(next(cursor), 'the address to map', cursor.anchor, bindings);
   let sizeBytes: number | null = null;
+  let sizeSpan: Span | null = null;
   let perms: Perms = { read: true, write: true, execute: false };
   let user = true;
   let global = false;
@@ -360,7 +368,10 @@ function mapAction(actor: string, cursor: Cursor, context: StepContext, step: St
     const value = cursor.values[cursor.index]!;
     const word = peekWord(cursor, bindings);
     cursor.index++;
-    if (word === 'size') sizeBytes = expectSize(next(cursor), 'the mapping size', cursor.anchor, bindings);
+    if (word === 'size') {
+      sizeSpan = cursor.values[cursor.index]?.loc ?? null;
+      sizeBytes = expectSize(next(cursor), 'the mapping size', cursor.anchor, bindings);
+    }
     else if (word === 'user') user = true;
     else if (word === 'kernel' || word === 'supervisor') user = false;
     else if (word === 'global') global = true;
@@ -370,13 +381,16 @@ function mapAction(actor: string, cursor: Cursor, context: StepContext, step: St
       if (!context.regions.has(name.value)) fail('E_UNKNOWN_REGION', `no region is named "${name.value}"`, name.loc, suggestionNotes(nearest(name.value, [...context.regions.keys()])));
       region = name.value;
     } else if (word !== null && /^[rwx-]{1,3}$/.test(word)) perms = parsePerms(value, cursor, bindings);
-    else fail('E_EXTRA', `unexpected ${describe(value)} in a map step (expected size N, permissions, user, kernel, global, pkey N or shared REGION)`, value.loc, suggestionNotes(word === null ? null : nearest(word, ['size', 'user', 'kernel', 'global', 'pkey', 'shared'])));
+    else {
+      const choices = ['size', 'user', 'kernel', 'global', 'pkey', 'shared', 'r', 'rw', 'r-x', 'rwx', 'rx'];
+      fail('E_EXTRA', `unexpected "${describe(value)}" in a map step (expected size N, permissions such as rw or r-x, user, kernel, global, pkey N or shared REGION)`, value.loc, suggestionNotes(word === null ? null : nearest(word, choices)));
+    }
   }
   if (region !== null) sizeBytes ??= context.regions.get(region)!;
   if (sizeBytes === null) fail('E_MISSING', 'a map step needs a size: "map 0x400000 size 4 KiB rw"', step.action.loc);
   if (region !== null && sizeBytes > context.regions.get(region)!) fail('E_RANGE', `region ${region} has only ${context.regions.get(region)} bytes`, step.action.loc);
   if (pkey !== 0 && context.config.geometry.format !== 'x86-64') fail('E_PKEY', 'protection keys exist only with 4-level and 5-level paging', step.action.loc);
-  checkRange(va, sizeBytes, vaValue!.loc, context, user);
+  checkRange(va, sizeBytes, vaValue!.loc, sizeSpan ?? vaValue!.loc, context);
   staticMap(actor, va, sizeBytes, vaValue!.loc, context);
   const size = sizeBytes;
   return (state) => [
@@ -406,8 +420,9 @@ function rangeAction(actor: string, action: 'unmap' | 'protect', cursor: Cursor,
   const va = expectInteger(next(cursor), `the address to ${action}`, cursor.anchor, bindings);
   const sizeWord = expectWord(next(cursor), '"size"', cursor.anchor, bindings);
   if (sizeWord.value !== 'size') fail('E_SYNTAX', `expected "size", found "${sizeWord.value}"`, sizeWord.loc);
+  const sizeSpan = cursor.values[cursor.index]?.loc ?? vaValue!.loc;
   const sizeBytes = expectSize(next(cursor), 'the size', cursor.anchor, bindings);
-  checkRange(va, sizeBytes, vaValue!.loc, context, false);
+  checkRange(va, sizeBytes, vaValue!.loc, sizeSpan, context);
   const list = context.mappings.get(actor) ?? [];
   const end = va + BigInt(sizeBytes);
   const inside = list.find((mapping) => va >= mapping.start && end <= mapping.end);

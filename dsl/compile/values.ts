@@ -153,3 +153,16 @@ export function spanOf(values: readonly Value[], fallback: Span): Span {
   if (values.length === 0) return fallback;
   return { source: values[0]!.loc.source, start: values[0]!.loc.start, end: values[values.length - 1]!.loc.end };
 }
+
+/** A byte count as people read it: "1 MiB (0x100000 bytes)", "4096 bytes". */
+export function formatBytes(bytes: number): string {
+  const units: [number, string][] = [
+    [1024 ** 3, 'GiB'],
+    [1024 ** 2, 'MiB'],
+    [1024, 'KiB'],
+  ];
+  for (const [size, unit] of units) {
+    if (bytes >= size && bytes % size === 0) return `${bytes / size} ${unit} (0x${bytes.toString(16)} bytes)`;
+  }
+  return `${bytes} bytes`;
+}

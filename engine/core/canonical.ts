@@ -27,7 +27,7 @@ export function canonicalJson(value: unknown): string {
       if (!Number.isFinite(value)) throw new InternalError(`cannot serialise the number ${value}`);
       return JSON.stringify(value);
     case 'bigint':
-      return JSON.stringify('0x' + value.toString(16));
+      return JSON.stringify(value < 0n ? '-0x' + (-value).toString(16) : '0x' + value.toString(16));
     case 'object':
       return canonicalObject(value);
     default:

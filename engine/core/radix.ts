@@ -33,6 +33,7 @@ export class RadixTrie<T> implements CanonicalForm {
   }
 
   get(index: number): T | undefined {
+    if (index < 0 || index >= WIDTH ** this.depth) return undefined;
     let node = this.root;
     for (let level = this.depth - 1; level > 0; level--) {
       if (node === undefined) return undefined;

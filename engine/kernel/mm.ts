@@ -12,7 +12,7 @@ import { EFER_NXE, hasBit } from '../hw/cpu/registers.js';
 import { currentPcid } from '../hw/cpu/control.js';
 import { splitVirtual } from '../hw/mmu/index.js';
 import { invalidatePage } from '../hw/tlb/flush.js';
-import { PageTableEditor } from './pagetables.js';
+import { editorFor, type PageTableEditor } from './pagetables.js';
 import { processOf, type Process, type Vma } from './state.js';
 
 export interface CreateProcessData {
@@ -25,7 +25,7 @@ export interface CreateProcessData {
 export function decideCreateProcess(state: MachineState, command: Command): EventDraft[] {
   const data = (command as Command<'kernel.createProcess', CreateProcessData>).data;
   const { kernel, config, memory } = state;
-  const editor = new PageTableEditor(memory, config.geometry);
+  const editor = editorFor(state);
   const root = editor.newTable();
   if (root === null) return [refused('kernel', 'createProcess', 'ENOMEM', 'no free frame for a page table')];
   for (const entry of kernel.kernelTopEntries) {
@@ -68,7 +68,7 @@ export function decideMap(state: MachineState, command: Command): EventDraft[] {
   const pageBytes = 2 ** data.pageShift;
   const pages = Math.ceil(data.sizeBytes / pageBytes);
   const framesPerPage = pageBytes / memory.frameBytes;
-  const editor = new PageTableEditor(memory, config.geometry);
+  const editor = editorFor(state);
   let frames: number[];
   const drafts: EventDraft[] = [];
   if (data.region !== null) {
@@ -85,8 +85,9 @@ export function decideMap(state: MachineState, command: Command): EventDraft[] {
   const nx = config.geometry.format === 'x86-64' && hasBit(state.cpu.efer, EFER_NXE);
   for (let page = 0; page < pages; page++) {
     const va = data.va + BigInt(page * pageBytes);
-    const ok = editor.mapPage(process.rootTable, va, data.pageShift, leafFor(data, frames[page * framesPerPage]! * memory.frameBytes, nx), data.user, `map ${hex(va)}`);
-    if (!ok) return [refused(process.name, 'map', 'ENOMEM', 'out of memory for page tables')];
+    const result = editor.mapPage(process.rootTable, va, data.pageShift, leafFor(data, frames[page * framesPerPage]! * memory.frameBytes, nx), data.user, `map ${hex(va)}`);
+    if (result === 'no-memory') return [refused(process.name, 'map', 'ENOMEM', 'out of memory for page tables')];
+    if (result === 'large-page') return [refused(process.name, 'map', 'EEXIST', `a large page already maps ${hex(va)}`)];
   }
   const vma: Vma = {
     start: data.va,
@@ -179,7 +180,7 @@ export function decideUnmap(state: MachineState, command: Command): EventDraft[]
   const range = pagesIn(process, data.va, data.sizeBytes);
   if (range === null) return [refused(process.name, 'unmap', 'EINVAL', `${hex(data.va)} is not mapped by one mapping`)];
   const { vma, first, count } = range;
-  const editor = new PageTableEditor(state.memory, state.config.geometry);
+  const editor = editorFor(state);
   const freed: number[] = [];
   for (let page = first; page < first + count; page++) {
     editor.unmapPage(process.rootTable, vma.start + BigInt(page * 2 ** vma.pageShift), vma.pageShift, 'unmap');
@@ -198,7 +199,7 @@ export function decideProtect(state: MachineState, command: Command): EventDraft
   const range = pagesIn(process, data.va, data.sizeBytes);
   if (range === null) return [refused(process.name, 'protect', 'ENOMEM', `${hex(data.va)} is not mapped by one mapping`)];
   const { vma, first, count } = range;
-  const editor = new PageTableEditor(state.memory, state.config.geometry);
+  const editor = editorFor(state);
   const nx = state.config.geometry.format === 'x86-64' && hasBit(state.cpu.efer, EFER_NXE);
   const rights = { ...vma, read: data.read, write: data.write, execute: data.execute };
   for (let page = first; page < first + count; page++) {
@@ -226,7 +227,7 @@ export interface RegionData {
 
 export function decideCreateRegion(state: MachineState, command: Command): EventDraft[] {
   const data = (command as Command<'kernel.createRegion', RegionData>).data;
-  const editor = new PageTableEditor(state.memory, state.config.geometry);
+  const editor = editorFor(state);
   const count = Math.ceil(data.sizeBytes / state.memory.frameBytes);
   const frames = editor.takeFrames(count);
   if (frames === null) return [refused('kernel', 'region', 'ENOMEM', 'out of physical memory')];

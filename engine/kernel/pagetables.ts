@@ -13,8 +13,18 @@ import { lowestFreeFrames } from '../hw/memory/state.js';
 import { decodeEntry, encodeEntry, entryHex, splitVirtual, levelLowBits, bitsOfHalves, isOstepValid } from '../hw/mmu/index.js';
 import type { EntryFields } from '../hw/mmu/index.js';
 import type { PagingGeometry } from '../hw/mmu/types.js';
+import { drawInt, streamStateOf, type StreamState } from '../core/prng.js';
+import type { MachineState } from '../machine/state.js';
+
+/** An editor for a decision about user memory, honouring the machine's allocation order. */
+export function editorFor(state: MachineState): PageTableEditor {
+  const random = state.config.allocation === 'random' ? (state.rng.frames ?? streamStateOf(state.config.seed, 'frames')) : null;
+  return new PageTableEditor(state.memory, state.config.geometry, [], random);
+}
 
 export type LeafFields = Partial<EntryFields> & { readonly frameAddress: number };
+
+export type MapResult = 'mapped' | 'no-memory' | 'large-page';
 
 interface EntryValue {
   readonly high: number;
@@ -27,26 +37,59 @@ export class PageTableEditor {
   private readonly newTables: number[] = [];
   private readonly taken = new Set<number>();
 
+  private stream: StreamState | null;
+  private drew = false;
+
   constructor(
     private readonly memory: MemoryState,
     private readonly geometry: PagingGeometry,
     /** Frames already promised by the caller in this same decision. */
     reserved: readonly number[] = [],
+    /** The 'frames' stream when allocation is random; null for lowest-first. */
+    random: StreamState | null = null,
   ) {
     for (const pfn of reserved) this.taken.add(pfn);
+    this.stream = random;
   }
 
   get frameBytes(): number {
     return this.memory.frameBytes;
   }
 
-  /** The lowest free frames not yet promised; null when memory is exhausted. */
+  /**
+   * Free frames not yet promised: the lowest ones, or with random allocation each one
+   * drawn from the seeded 'frames' stream (the first free frame at or after the draw,
+   * wrapping around). Null when memory is exhausted.
+   */
   takeFrames(count: number): number[] | null {
+    if (this.stream !== null) return this.takeRandomFrames(count);
     const candidates = lowestFreeFrames(this.memory, count + this.taken.size);
     if (candidates === null) return null;
     const out = candidates.filter((pfn) => !this.taken.has(pfn)).slice(0, count);
     if (out.length < count) return null;
     for (const pfn of out) this.taken.add(pfn);
+    return out;
+  }
+
+  private takeRandomFrames(count: number): number[] | null {
+    const out: number[] = [];
+    const total = this.memory.frameCount;
+    for (let n = 0; n < count; n++) {
+      const draw = drawInt(this.stream!, 0, total - 1);
+      this.stream = draw.next;
+      this.drew = true;
+      let pfn = -1;
+      for (let probe = 0; probe < total; probe++) {
+        const candidate = (draw.value + probe) % total;
+        if (this.memory.owners.get(candidate) === undefined && !this.taken.has(candidate)) {
+          pfn = candidate;
+          break;
+        }
+      }
+      if (pfn < 0) return null;
+      this.taken.add(pfn);
+      out.push(pfn);
+    }
     return out;
   }
 
@@ -97,19 +140,23 @@ export class PageTableEditor {
     return level;
   }
 
-  /** Maps one page; returns false when memory for a table ran out. */
-  mapPage(root: number, va: bigint, pageShift: number, leaf: LeafFields, user: boolean, why: string): boolean {
+  /**
+   * Maps one page. Fails when memory for a table ran out, or when a large page already
+   * maps the range at an upper level (its entry points at a page, not at a table).
+   */
+  mapPage(root: number, va: bigint, pageShift: number, leaf: LeafFields, user: boolean, why: string): MapResult {
     const leafLevel = this.leafLevelFor(pageShift);
     let table = root;
     for (let level = 0; level < leafLevel; level++) {
       const address = this.entryAddress(table, va, level);
       const entry = this.readEntry(address);
       if (this.present(entry)) {
+        if (this.isLargePage(entry, level)) return 'large-page';
         table = this.frameOf(entry);
         continue;
       }
       const next = this.newTable();
-      if (next === null) return false;
+      if (next === null) return 'no-memory';
       this.writeEntry(address, this.tableEntry(next, user), `${why}: new ${this.geometry.levelNames[level + 1]}`);
       table = next;
     }
@@ -118,7 +165,11 @@ export class PageTableEditor {
       entryBytes: this.geometry.entryBytes,
     });
     this.writeEntry(this.entryAddress(table, va, leafLevel), value, why);
-    return true;
+    return 'mapped';
+  }
+
+  private isLargePage(entry: EntryValue, level: number): boolean {
+    return this.geometry.format !== 'ostep' && this.geometry.largePageLevels.includes(level) && (entry.low & 0x80) !== 0;
   }
 
   /** Clears the leaf entry of a page; returns whether one was present. */
@@ -127,7 +178,7 @@ export class PageTableEditor {
     let table = root;
     for (let level = 0; level < leafLevel; level++) {
       const entry = this.readEntry(this.entryAddress(table, va, level));
-      if (!this.present(entry)) return false;
+      if (!this.present(entry) || this.isLargePage(entry, level)) return false;
       table = this.frameOf(entry);
     }
     const address = this.entryAddress(table, va, leafLevel);
@@ -146,6 +197,10 @@ export class PageTableEditor {
   /** The events: new tables allocated and zeroed, then every entry write in order. */
   drafts(actor: string, owner: string): EventDraft[] {
     const drafts: EventDraft[] = [];
+    if (this.drew) {
+      drafts.push({ type: 'rng.advanced', actor, data: { stream: 'frames', state: [...this.stream!] } });
+      this.drew = false;
+    }
     if (this.newTables.length > 0) {
       drafts.push({ type: 'memory.framesAllocated', actor, data: { frames: [...this.newTables], owner: { owner, purpose: 'page-table' } } });
       drafts.push({ type: 'memory.framesZeroed', actor, data: { frames: [...this.newTables] } });

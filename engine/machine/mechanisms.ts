@@ -7,6 +7,7 @@ import { tlbMechanism } from '../hw/tlb/mechanism.js';
 import { kernelMechanism } from '../kernel/mechanism.js';
 import { observerMechanism } from '../observer/mechanism.js';
 import { scenarioMechanism } from '../scenario/mechanism.js';
+import { rngMechanism } from './rng.js';
 import type { MachineState } from './state.js';
 
 export const MECHANISMS: readonly MechanismDefinition<MachineState>[] = [
@@ -16,6 +17,7 @@ export const MECHANISMS: readonly MechanismDefinition<MachineState>[] = [
   kernelMechanism,
   observerMechanism,
   scenarioMechanism,
+  rngMechanism,
 ] as readonly MechanismDefinition<MachineState>[];
 
 /** Folds one envelope into a state: replay and reports use exactly the engine's reducers. */

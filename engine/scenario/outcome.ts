@@ -194,16 +194,19 @@ export function describeOutcome(outcome: StepOutcome): string {
   const parts: string[] = [];
   if (outcome.fault !== null) {
     const f = outcome.fault;
-    const code = f.errorCode === null ? '' : f.vector === 14 ? `(${errorCodeBitsText(f.errorCode)})` : `(${'0x' + f.errorCode.toString(16)})`;
+    const code = f.errorCode === null ? '' : f.vector === 14 ? `(${errorCodeBitsText(f.errorCode)})` : `(${f.errorCode === 0 ? '0' : '0x' + f.errorCode.toString(16)})`;
     parts.push(`${f.name}${code}${f.address === null ? '' : ` at ${f.address}`}: ${f.reason}`);
   }
   if (outcome.signal !== null) parts.push(`${outcome.signal.signal} (${outcome.signal.code}, ${outcome.signal.action})`);
   if (outcome.syscall !== null) {
     const s = outcome.syscall;
     parts.push(`${s.name ?? 'syscall'} = ${s.ret}${s.errno === null ? '' : ` (${s.errno})`}`);
+  } else if (outcome.bytes !== null && outcome.bytes.length > 2 && printable(outcome.bytes)) {
+    parts.push(`value ${JSON.stringify(asText(outcome.bytes))}`);
   } else if (outcome.value !== null) {
     parts.push(`value ${outcome.value}`);
   }
+  if (parts.length === 0 && outcome.refused === null && !outcome.oops && !outcome.exited) parts.push('ok');
   if (outcome.physicalAddress !== null && outcome.fault === null) parts.push(`phys 0x${outcome.physicalAddress.toString(16)}`);
   if (outcome.tlb !== null && outcome.fault === null) parts.push(`TLB ${outcome.tlb}`);
   if (outcome.leaks.length > 0) parts.push(`LEAKED ${outcome.leaks.join(', ')}`);
@@ -213,5 +216,20 @@ export function describeOutcome(outcome: StepOutcome): string {
   if (outcome.timer) parts.push('timer fired');
   if (outcome.switches.length > 0) parts.push(`switched to ${outcome.switches.join(', then ')}`);
   if (outcome.violations.length > 0) parts.push(`violated ${outcome.violations.join(', ')}`);
-  return parts.length === 0 ? 'ok' : parts.join('; ');
+  return parts.join('; ');
+}
+
+function asText(hexBytes: string): string {
+  let text = '';
+  for (let i = 0; i < hexBytes.length; i += 2) text += String.fromCharCode(parseInt(hexBytes.slice(i, i + 2), 16));
+  return text;
+}
+
+/** Whether bytes read are printable ASCII text (then the outcome shows them as a string). */
+function printable(hexBytes: string): boolean {
+  for (let i = 0; i < hexBytes.length; i += 2) {
+    const byte = parseInt(hexBytes.slice(i, i + 2), 16);
+    if (byte < 0x20 || byte > 0x7e) return false;
+  }
+  return true;
 }

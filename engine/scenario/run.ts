@@ -8,7 +8,8 @@
  */
 import type { Envelope } from '../core/decider.js';
 import { Engine } from '../core/engine.js';
-import type { Limits } from '../core/limits.js';
+import { LimitExceeded, type Limits } from '../core/limits.js';
+import { ScenarioError } from '../core/errors.js';
 import { initialMachineState } from '../machine/initial.js';
 import { invariantByName } from '../machine/invariants.js';
 import { MECHANISMS } from '../machine/mechanisms.js';
@@ -78,7 +79,7 @@ export function runPlan(plan: RunPlan, options: RunOptions = {}): RunResult {
       outcome = emptyOutcome(skipped);
     } else {
       engine.advanceClock(1);
-      for (const command of step.build(engine.state)) engine.dispatch(command);
+      runStepCommands(engine, step);
       outcome = summarise(buffer);
     }
     const verdicts = step.expectations.map((expectation) => {
@@ -111,6 +112,23 @@ export function runPlan(plan: RunPlan, options: RunOptions = {}): RunResult {
     assertions.every((verdict) => verdict.holds) &&
     unexpectedViolations(reports, state.scenario.violations.length) === 0;
   return { plan, state: engine.state, steps: reports, assertions, violations: state.scenario.violations, eventCount: engine.eventCount, passed };
+}
+
+/** Dispatches a step's commands; a limit hit inside is reported at the step's line. */
+function runStepCommands(engine: Engine<MachineState>, step: PlannedStep): void {
+  try {
+    for (const command of step.build(engine.state)) engine.dispatch(command);
+  } catch (error) {
+    if (error instanceof LimitExceeded) {
+      throw new ScenarioError(error.code, `${error.message} It happened during this step.`, {
+        file: step.file,
+        line: step.line,
+        column: step.column,
+        length: step.text.length,
+      }, error.notes);
+    }
+    throw error;
+  }
 }
 
 /**

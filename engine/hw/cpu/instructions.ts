@@ -86,6 +86,18 @@ export interface InstructionData {
 
 export type InstructionCommand = Command<'cpu.instruction', InstructionData>;
 
+function moveToControlRegister(state: MachineState, cr: 0 | 3 | 4, value: bigint, by: string, text: string): EventDraft[] {
+  if (cr === 3) return writeCr3(state, by, value, text);
+  if (cr === 4) return writeCr4(state, by, Number(value & 0xffffffffn), text);
+  return writeCr0(state, by, Number(value & 0xffffffffn), text);
+}
+
+/** The instruction's effects, then `cpu.executed` — unless one of them was an exception. */
+function completed(drafts: EventDraft[], by: string, text: string, cpl: number): EventDraft[] {
+  if (drafts.some((draft) => draft.type === 'cpu.exceptionRaised')) return drafts;
+  return [...drafts, executed(by, text, cpl)];
+}
+
 function executed(by: string, text: string, cpl: number, result: string | null = null): EventDraft {
   return { type: 'cpu.executed', actor: by, data: { instruction: text, cpl, result } };
 }
@@ -103,9 +115,7 @@ export function decideInstruction(machine: MachineState, command: Command): Even
       return simple(state, instruction.mnemonic, text, by);
     case 'mov-to-cr':
       if (cpl !== 0) return [generalProtection(by, cpl, text, 'MOV to a control register needs CPL 0')];
-      if (instruction.cr === 3) return [...writeCr3(state, by, instruction.value, text), executed(by, text, cpl)];
-      if (instruction.cr === 4) return [...writeCr4(state, by, Number(instruction.value & 0xffffffffn), text), executed(by, text, cpl)];
-      return [...writeCr0(state, by, Number(instruction.value & 0xffffffffn), text), executed(by, text, cpl)];
+      return completed(moveToControlRegister(state, instruction.cr, instruction.value, by, text), by, text, cpl);
     case 'mov-from-cr': {
       if (cpl !== 0) return [generalProtection(by, cpl, text, 'MOV from a control register needs CPL 0')];
       const cpu = state.cpu;

@@ -59,22 +59,22 @@ export class PhysicalStore implements CanonicalForm {
     return out;
   }
 
-  /** A new store with `bytes` written at `address`; bytes beyond the size are dropped. */
+  /** A new store with `bytes` written at `address`; bytes outside the installed size are dropped. */
   write(address: number, bytes: Uint8Array): PhysicalStore {
     let chunks = this.chunks;
-    let i = 0;
-    while (i < bytes.length) {
+    const first = Math.max(0, -address);
+    const last = Math.min(bytes.length, this.sizeBytes - address);
+    let i = first;
+    while (i < last) {
       const at = address + i;
       const chunkIndex = Math.floor(at / CHUNK_BYTES);
       const offset = at % CHUNK_BYTES;
-      const count = Math.min(CHUNK_BYTES - offset, bytes.length - i);
-      if (at >= 0 && at + count <= this.sizeBytes) {
-        const chunk = new Uint8Array(CHUNK_BYTES);
-        const old = chunks.get(chunkIndex);
-        if (old !== undefined) chunk.set(old);
-        chunk.set(bytes.subarray(i, i + count), offset);
-        chunks = chunks.set(chunkIndex, chunk);
-      }
+      const count = Math.min(CHUNK_BYTES - offset, last - i);
+      const chunk = new Uint8Array(CHUNK_BYTES);
+      const old = chunks.get(chunkIndex);
+      if (old !== undefined) chunk.set(old);
+      chunk.set(bytes.subarray(i, i + count), offset);
+      chunks = chunks.set(chunkIndex, chunk);
       i += count;
     }
     return chunks === this.chunks ? this : new PhysicalStore(this.sizeBytes, chunks);
