@@ -67,6 +67,8 @@ interface CpuFlags {
 }
 
 const CPU_MODELS: readonly CpuModel[] = ['x86_64', 'i386', 'teaching'];
+/** Enough for any lesson; the kernel's direct map of it stays a few thousand entries. */
+export const MAX_MEMORY_BYTES = 64 * 1024 ** 3;
 const CPU_FLAG_NAMES = ['smep', 'smap', 'nx', 'wp', 'pke', 'umip', 'pcid', 'pge', 'pse'] as const;
 const MACHINE_SETTINGS = ['cpu', 'paging', 'maxphyaddr', 'memory', 'tlb', 'alloc'] as const;
 
@@ -130,6 +132,7 @@ export function compileMachine(block: BlockStatement | null, seed: number, bindi
         break;
       case 'memory':
         memoryBytes = expectSize(item.args[0], 'the memory size', anchor, bindings);
+        if (memoryBytes > MAX_MEMORY_BYTES) fail('E_RANGE', `the simulator models at most ${formatBytes(MAX_MEMORY_BYTES)} of memory`, item.args[0]!.loc);
         break;
       case 'tlb': {
         tlbEntries = expectCount(item.args[0], 'entries', 'the number of TLB entries', anchor, bindings);

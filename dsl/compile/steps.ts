@@ -425,17 +425,12 @@ function rangeAction(actor: string, action: 'unmap' | 'protect', cursor: Cursor,
   checkRange(va, sizeBytes, vaValue!.loc, sizeSpan, context);
   const list = context.mappings.get(actor) ?? [];
   const end = va + BigInt(sizeBytes);
-  const inside = list.find((mapping) => va >= mapping.start && end <= mapping.end);
-  if (inside === undefined) fail('E_NOT_MAPPED', `${actor} has no single mapping covering ${hex(va)}..${hex(end)}`, vaValue!.loc);
+  const hole = firstUnmapped(list, va, end);
+  if (hole !== null) fail('E_NOT_MAPPED', `${actor} has nothing mapped at ${hex(hole)} (in ${hex(va)}..${hex(end)})`, vaValue!.loc);
   let perms: Perms | null = null;
   if (action === 'protect') perms = parsePerms(next(cursor), cursor, bindings);
   expectEnd(cursor, action === 'protect' ? 'the permissions' : 'the size');
-  if (action === 'unmap') {
-    const remaining = list.filter((mapping) => mapping !== inside);
-    if (inside.start < va) remaining.push({ start: inside.start, end: va });
-    if (end < inside.end) remaining.push({ start: end, end: inside.end });
-    context.mappings.set(actor, remaining);
-  }
+  if (action === 'unmap') context.mappings.set(actor, list.flatMap((m) => subtract(m, va, end)));
   return (state) => [
     {
       type: action === 'unmap' ? 'kernel.unmap' : 'kernel.protect',
@@ -443,6 +438,25 @@ function rangeAction(actor: string, action: 'unmap' | 'protect', cursor: Cursor,
       data: { pid: pidOf(state, actor), va, sizeBytes, ...(perms ?? {}) },
     },
   ];
+}
+
+/** The first address in [start, end) that no mapping covers, or null. */
+function firstUnmapped(mappings: readonly { start: bigint; end: bigint }[], start: bigint, end: bigint): bigint | null {
+  let at = start;
+  while (at < end) {
+    const covering = mappings.find((m) => at >= m.start && at < m.end);
+    if (covering === undefined) return at;
+    at = covering.end;
+  }
+  return null;
+}
+
+function subtract(mapping: { start: bigint; end: bigint }, start: bigint, end: bigint): { start: bigint; end: bigint }[] {
+  if (end <= mapping.start || start >= mapping.end) return [mapping];
+  const out: { start: bigint; end: bigint }[] = [];
+  if (mapping.start < start) out.push({ start: mapping.start, end: start });
+  if (end < mapping.end) out.push({ start: end, end: mapping.end });
+  return out;
 }
 
 // ------------------------------------------------------------------ instructions and system calls

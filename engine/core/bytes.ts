@@ -3,16 +3,35 @@
  * traces with the engine's reducers, so nothing on that path may use Node's Buffer).
  */
 
+const HEX_OF_BYTE: readonly string[] = Array.from({ length: 256 }, (_, byte) => byte.toString(16).padStart(2, '0'));
+
+function nibble(code: number): number {
+  if (code >= 48 && code <= 57) return code - 48;
+  if (code >= 97 && code <= 102) return code - 87;
+  if (code >= 65 && code <= 70) return code - 55;
+  return NaN;
+}
+
 export function bytesToHex(bytes: Uint8Array): string {
   let out = '';
-  for (let i = 0; i < bytes.length; i++) out += (bytes[i]! < 16 ? '0' : '') + bytes[i]!.toString(16);
+  for (let i = 0; i < bytes.length; i++) out += HEX_OF_BYTE[bytes[i]!]!;
   return out;
 }
 
+/** Hex digits, two per byte, to bytes (digits are the engine's own: no validation here). */
 export function hexToBytes(hex: string): Uint8Array {
   const out = new Uint8Array(hex.length >> 1);
-  for (let i = 0; i < out.length; i++) out[i] = parseInt(hex.slice(2 * i, 2 * i + 2), 16);
+  for (let i = 0; i < out.length; i++) out[i] = (nibble(hex.charCodeAt(2 * i)) << 4) | nibble(hex.charCodeAt(2 * i + 1));
   return out;
+}
+
+/** The value of little-endian bytes as "0x…", most significant byte first, no leading zeros. */
+export function littleEndianHex(bytes: Uint8Array): string {
+  let last = bytes.length - 1;
+  while (last > 0 && bytes[last] === 0) last--;
+  let out = '0x' + bytes[last]!.toString(16);
+  for (let i = last - 1; i >= 0; i--) out += HEX_OF_BYTE[bytes[i]!]!;
+  return bytes.length === 0 ? '0x0' : out;
 }
 
 /** UTF-8 encoding without TextEncoder's allocation of a new encoder per call. */

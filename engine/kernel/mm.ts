@@ -13,7 +13,7 @@ import { currentPcid } from '../hw/cpu/control.js';
 import { splitVirtual } from '../hw/mmu/index.js';
 import { invalidatePage } from '../hw/tlb/flush.js';
 import { editorFor, type PageTableEditor } from './pagetables.js';
-import { processOf, type Process, type Vma } from './state.js';
+import { processOf, vmaAt, type Process, type Vma } from './state.js';
 
 export interface CreateProcessData {
   readonly name: string;
@@ -67,6 +67,9 @@ export function decideMap(state: MachineState, command: Command): EventDraft[] {
   if (process === null || process.status === 'exited') return [refused('kernel', 'map', 'ESRCH', `no live process ${data.pid}`)];
   const pageBytes = 2 ** data.pageShift;
   const pages = Math.ceil(data.sizeBytes / pageBytes);
+  const end = data.va + BigInt(pages * pageBytes);
+  const overlapping = process.vmas.find((vma) => data.va < vma.start + BigInt(vma.sizeBytes) && end > vma.start);
+  if (overlapping !== undefined) return [refused(process.name, 'map', 'EEXIST', `${hex(overlapping.start)} is already mapped in that range`)];
   const framesPerPage = pageBytes / memory.frameBytes;
   const editor = editorFor(state);
   let frames: number[];
@@ -85,7 +88,7 @@ export function decideMap(state: MachineState, command: Command): EventDraft[] {
   const nx = config.geometry.format === 'x86-64' && hasBit(state.cpu.efer, EFER_NXE);
   for (let page = 0; page < pages; page++) {
     const va = data.va + BigInt(page * pageBytes);
-    const result = editor.mapPage(process.rootTable, va, data.pageShift, leafFor(data, frames[page * framesPerPage]! * memory.frameBytes, nx), data.user, `map ${hex(va)}`);
+    const result = editor.mapPage(process.rootTable, va, data.pageShift, leafFor(data, frames[page * framesPerPage]! * memory.frameBytes, nx), true, `map ${hex(va)}`);
     if (result === 'no-memory') return [refused(process.name, 'map', 'ENOMEM', 'out of memory for page tables')];
     if (result === 'large-page') return [refused(process.name, 'map', 'EEXIST', `a large page already maps ${hex(va)}`)];
   }
@@ -144,51 +147,63 @@ export interface ProtectData extends RangeData {
   readonly execute: boolean;
 }
 
-/** The pages of [va, va+size) as (vma, page index) pairs, or null if not all mapped by one VMA. */
-function pagesIn(process: Process, va: bigint, sizeBytes: number): { vma: Vma; first: number; count: number } | null {
-  for (const vma of process.vmas) {
-    const end = vma.start + BigInt(vma.sizeBytes);
-    if (va >= vma.start && va + BigInt(sizeBytes) <= end) {
-      const pageBytes = BigInt(2 ** vma.pageShift);
-      const first = Number((va - vma.start) / pageBytes);
-      const count = Math.ceil(sizeBytes / Number(pageBytes));
-      return { vma, first, count };
-    }
+interface MappedPage {
+  readonly vma: Vma;
+  /** Index of the page within its VMA. */
+  readonly index: number;
+  readonly va: bigint;
+}
+
+/**
+ * Every page of [va, va+size), each with the VMA that maps it (a range may span several
+ * VMAs, as after an mprotect of part of a mapping), or null if a page is not mapped.
+ */
+function pagesIn(process: Process, va: bigint, sizeBytes: number): MappedPage[] | null {
+  const pages: MappedPage[] = [];
+  const end = va + BigInt(sizeBytes);
+  let at = va;
+  while (at < end) {
+    const vma = vmaAt(process, at);
+    if (vma === null) return null;
+    const pageBytes = BigInt(2 ** vma.pageShift);
+    const index = Number((at - vma.start) / pageBytes);
+    pages.push({ vma, index, va: vma.start + BigInt(index) * pageBytes });
+    at = vma.start + BigInt(index + 1) * pageBytes;
   }
-  return null;
+  return pages;
 }
 
 /** INVLPG for each page when the address space is live; a deferred flush otherwise. */
-function shootdown(state: MachineState, process: Process, vma: Vma, first: number, count: number): EventDraft[] {
+function shootdown(state: MachineState, process: Process, pages: readonly MappedPage[]): EventDraft[] {
   if (state.kernel.current !== process.pid) {
     return [{ type: 'kernel.tlbFlushDeferred', actor: 'kernel', data: { pid: process.pid } }];
   }
-  const drafts: EventDraft[] = [];
   const geometry = state.config.geometry;
-  for (let page = first; page < first + count; page++) {
-    const va = vma.start + BigInt(page * 2 ** vma.pageShift);
-    const { high, low } = splitVirtual(va);
-    drafts.push(...invalidatePage(state.tlb, 'tlb', va, high, low, geometry.linearBits, currentPcid(state.cpu), 'INVLPG after a mapping change'));
-  }
-  return drafts;
+  return pages.flatMap((page) => {
+    const { high, low } = splitVirtual(page.va);
+    return invalidatePage(state.tlb, 'tlb', page.va, high, low, geometry.linearBits, currentPcid(state.cpu), 'INVLPG after a mapping change');
+  });
+}
+
+function frameOfPage(page: MappedPage, frameBytes: number): number {
+  return page.vma.frames[(page.index * 2 ** page.vma.pageShift) / frameBytes]!;
 }
 
 export function decideUnmap(state: MachineState, command: Command): EventDraft[] {
   const data = (command as Command<'kernel.unmap', RangeData>).data;
   const process = processOf(state.kernel, data.pid);
   if (process === null) return [refused('kernel', 'unmap', 'ESRCH', `no process ${data.pid}`)];
-  const range = pagesIn(process, data.va, data.sizeBytes);
-  if (range === null) return [refused(process.name, 'unmap', 'EINVAL', `${hex(data.va)} is not mapped by one mapping`)];
-  const { vma, first, count } = range;
+  const pages = pagesIn(process, data.va, data.sizeBytes);
+  if (pages === null) return [refused(process.name, 'unmap', 'EINVAL', `${hex(data.va)}..${hex(data.va + BigInt(data.sizeBytes))} is not all mapped`)];
   const editor = editorFor(state);
   const freed: number[] = [];
-  for (let page = first; page < first + count; page++) {
-    editor.unmapPage(process.rootTable, vma.start + BigInt(page * 2 ** vma.pageShift), vma.pageShift, 'unmap');
-    if (vma.region === null) freed.push(vma.frames[page]!);
+  for (const page of pages) {
+    editor.unmapPage(process.rootTable, page.va, page.vma.pageShift, 'unmap');
+    if (page.vma.region === null) freed.push(frameOfPage(page, state.memory.frameBytes));
   }
-  const drafts = [...editor.drafts('kernel', process.name), ...shootdown(state, process, vma, first, count)];
+  const drafts = [...editor.drafts('kernel', process.name), ...shootdown(state, process, pages)];
   if (freed.length > 0) drafts.push({ type: 'memory.framesFreed', actor: 'kernel', data: { frames: freed } });
-  drafts.push({ type: 'kernel.unmapped', actor: 'kernel', data: { pid: process.pid, va: hex(data.va), sizeBytes: count * 2 ** vma.pageShift } });
+  drafts.push({ type: 'kernel.unmapped', actor: 'kernel', data: { pid: process.pid, va: hex(data.va), sizeBytes: data.sizeBytes } });
   return drafts;
 }
 
@@ -196,24 +211,22 @@ export function decideProtect(state: MachineState, command: Command): EventDraft
   const data = (command as Command<'kernel.protect', ProtectData>).data;
   const process = processOf(state.kernel, data.pid);
   if (process === null) return [refused('kernel', 'protect', 'ESRCH', `no process ${data.pid}`)];
-  const range = pagesIn(process, data.va, data.sizeBytes);
-  if (range === null) return [refused(process.name, 'protect', 'ENOMEM', `${hex(data.va)} is not mapped by one mapping`)];
-  const { vma, first, count } = range;
+  const pages = pagesIn(process, data.va, data.sizeBytes);
+  if (pages === null) return [refused(process.name, 'protect', 'ENOMEM', `${hex(data.va)}..${hex(data.va + BigInt(data.sizeBytes))} is not all mapped`)];
   const editor = editorFor(state);
   const nx = state.config.geometry.format === 'x86-64' && hasBit(state.cpu.efer, EFER_NXE);
-  const rights = { ...vma, read: data.read, write: data.write, execute: data.execute };
-  for (let page = first; page < first + count; page++) {
-    const va = vma.start + BigInt(page * 2 ** vma.pageShift);
-    const frameAddress = vma.frames[page * (2 ** vma.pageShift / state.memory.frameBytes)]! * state.memory.frameBytes;
-    editor.mapPage(process.rootTable, va, vma.pageShift, leafFor(rights, frameAddress, nx), vma.user, `protect ${hex(va)}`);
+  for (const page of pages) {
+    const rights = { ...page.vma, read: data.read, write: data.write, execute: data.execute };
+    const frameAddress = frameOfPage(page, state.memory.frameBytes) * state.memory.frameBytes;
+    editor.mapPage(process.rootTable, page.va, page.vma.pageShift, leafFor(rights, frameAddress, nx), true, `protect ${hex(page.va)}`);
   }
   return [
     ...editor.drafts('kernel', process.name),
-    ...shootdown(state, process, vma, first, count),
+    ...shootdown(state, process, pages),
     {
       type: 'kernel.protected',
       actor: 'kernel',
-      data: { pid: process.pid, va: hex(data.va), sizeBytes: count * 2 ** vma.pageShift, read: data.read, write: data.write, execute: data.execute },
+      data: { pid: process.pid, va: hex(data.va), sizeBytes: data.sizeBytes, read: data.read, write: data.write, execute: data.execute },
     },
   ];
 }

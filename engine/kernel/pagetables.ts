@@ -2,8 +2,8 @@
  * The kernel's page-table editor: plans the entry writes and table allocations that map
  * or unmap a page, reading the current tables from physical memory plus the writes it
  * has already planned. It returns events; it never mutates state. Intermediate entries
- * get P, R/W and (for user mappings) U/S, as Linux's _PAGE_TABLE does, so the leaf alone
- * decides the rights; A and D start clear so the walk shows the MMU setting them.
+ * get P and R/W, and U/S in the user half (Linux's _PAGE_TABLE), so the leaf alone
+ * decides a user page's rights; A and D start clear so the walk shows the MMU set them.
  */
 import type { EventDraft } from '../core/decider.js';
 import { InternalError } from '../core/errors.js';
@@ -144,7 +144,7 @@ export class PageTableEditor {
    * Maps one page. Fails when memory for a table ran out, or when a large page already
    * maps the range at an upper level (its entry points at a page, not at a table).
    */
-  mapPage(root: number, va: bigint, pageShift: number, leaf: LeafFields, user: boolean, why: string): MapResult {
+  mapPage(root: number, va: bigint, pageShift: number, leaf: LeafFields, userHalf: boolean, why: string): MapResult {
     const leafLevel = this.leafLevelFor(pageShift);
     let table = root;
     for (let level = 0; level < leafLevel; level++) {
@@ -152,12 +152,13 @@ export class PageTableEditor {
       const entry = this.readEntry(address);
       if (this.present(entry)) {
         if (this.isLargePage(entry, level)) return 'large-page';
+        if (userHalf) this.grantUser(address, entry);
         table = this.frameOf(entry);
         continue;
       }
       const next = this.newTable();
       if (next === null) return 'no-memory';
-      this.writeEntry(address, this.tableEntry(next, user), `${why}: new ${this.geometry.levelNames[level + 1]}`);
+      this.writeEntry(address, this.tableEntry(next, userHalf), `${why}: new ${this.geometry.levelNames[level + 1]}`);
       table = next;
     }
     const value = encodeEntry(this.geometry.format, leaf, {
@@ -166,6 +167,12 @@ export class PageTableEditor {
     });
     this.writeEntry(this.entryAddress(table, va, leafLevel), value, why);
     return 'mapped';
+  }
+
+  /** Upper entries of the user half carry U/S=1 (Linux's _PAGE_TABLE): only the leaf decides. */
+  private grantUser(address: number, entry: EntryValue): void {
+    if (this.geometry.format === 'ostep' || (entry.low & 0x4) !== 0) return;
+    this.writeEntry(address, { high: entry.high, low: (entry.low | 0x4) >>> 0 }, 'user-half table entry gets U/S');
   }
 
   private isLargePage(entry: EntryValue, level: number): boolean {

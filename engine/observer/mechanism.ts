@@ -67,7 +67,7 @@ export function secretsSeen(observer: ObserverState, read: ReadData): { secret: 
   const readBytes = hexToBytes(read.bytes);
   for (const name of observer.secrets.ids) {
     const secret = observer.secrets.byName[name]!;
-    if (secret.owner === read.by) continue;
+    if (secret.owner === read.by || secret.erased) continue;
     const secretBytes = hexToBytes(secret.bytes);
     let count = 0;
     for (let i = 0; i < readBytes.length; i++) {
@@ -88,6 +88,24 @@ function reactToRead(state: MachineState, event: Envelope): Command[] {
   }));
 }
 
+/** Secrets whose bytes lie in frames the kernel just zeroed for reuse. */
+function reactToZeroing(state: MachineState, event: Envelope): Command[] {
+  const { frames } = event.data as { frames: number[] };
+  const frameBytes = state.memory.frameBytes;
+  const names = state.observer.secrets.ids.filter((name) => {
+    const secret = state.observer.secrets.byName[name]!;
+    const first = Math.floor(secret.physicalAddress / frameBytes);
+    const last = Math.floor((secret.physicalAddress + secret.bytes.length / 2 - 1) / frameBytes);
+    return !secret.erased && frames.some((pfn) => pfn >= first && pfn <= last);
+  });
+  return names.length === 0 ? [] : [{ type: 'observer.erase', actor: 'observer', data: { names } }];
+}
+
+function decideErase(_state: MachineState, command: Command): EventDraft[] {
+  const { names } = command.data as { names: string[] };
+  return names.map((name) => ({ type: 'observer.secretErased', actor: 'observer', data: { name } }));
+}
+
 function decideLearn(_state: MachineState, command: Command): EventDraft[] {
   return [{ type: 'observer.secretLeaked', actor: command.actor, data: command.data }];
 }
@@ -95,14 +113,19 @@ function decideLearn(_state: MachineState, command: Command): EventDraft[] {
 export const observerMechanism: MechanismDefinition<MachineState, 'observer'> = {
   name: 'observer',
   slice: 'observer',
-  decide: { 'observer.placeSecret': decidePlaceSecret, 'observer.learn': decideLearn },
+  decide: { 'observer.placeSecret': decidePlaceSecret, 'observer.learn': decideLearn, 'observer.erase': decideErase },
   evolve: {
     'observer.secretPlaced': (observer, event) => {
-      const secret = event.data as Secret;
+      const secret = { ...(event.data as Omit<Secret, 'erased'>), erased: false };
       return {
         ...observer,
         secrets: { ids: [...observer.secrets.ids, secret.name], byName: { ...observer.secrets.byName, [secret.name]: secret } },
       };
+    },
+    'observer.secretErased': (observer, event) => {
+      const { name } = event.data as { name: string };
+      const secret = observer.secrets.byName[name]!;
+      return { ...observer, secrets: { ...observer.secrets, byName: { ...observer.secrets.byName, [name]: { ...secret, erased: true } } } };
     },
     'observer.secretLeaked': (observer, event) => {
       const { actor, secret } = event.data as { actor: string; secret: string };
@@ -111,5 +134,5 @@ export const observerMechanism: MechanismDefinition<MachineState, 'observer'> = 
       return { ...observer, knowledge: { ...observer.knowledge, [actor]: [...known, secret].sort() } };
     },
   },
-  react: { 'memory.read': reactToRead },
+  react: { 'memory.read': reactToRead, 'memory.framesZeroed': reactToZeroing },
 };

@@ -13,6 +13,8 @@ export interface Secret {
   readonly physicalAddress: number;
   /** The secret's bytes, hex. */
   readonly bytes: string;
+  /** Its frame was zeroed for reuse: the bytes are gone from memory. */
+  readonly erased: boolean;
 }
 
 export interface ObserverState {

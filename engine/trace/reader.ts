@@ -54,7 +54,13 @@ export function readTrace(text: string, file: string): ParsedTrace {
     const record = parseLine(lines[i]!, file, lineNumber);
     const { hash, ...rest } = record;
     if (typeof hash !== 'string') throw new TraceError(file, lineNumber, `line ${lineNumber} has no hash`);
-    const expected = chainHash(previous, lineBody(rest));
+    let body: string;
+    try {
+      body = lineBody(rest);
+    } catch {
+      throw new TraceError(file, lineNumber, `line ${lineNumber} holds a value no trace contains (a number out of range?): it was altered`);
+    }
+    const expected = chainHash(previous, body);
     if (expected !== hash) {
       throw new TraceError(file, lineNumber, `line ${lineNumber} fails its hash check: it was altered, or a line before it was removed, added or moved`, [
         `recorded ${hash.slice(0, 16)}…, computed ${expected.slice(0, 16)}…`,

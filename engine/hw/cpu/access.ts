@@ -7,12 +7,15 @@
  *
  * Left out: segmentation limits, the #SS variant for stack accesses, memory types and
  * caching, paging-structure caches (every miss walks from CR3).
+ *
+ * Hot path (DESIGN.md, "Speed"): the address is split into 32-bit halves once and its
+ * hex form computed once; an access inside one page takes no bigint arithmetic.
  */
 import type { Command, EventDraft } from '../../core/decider.js';
-import { hexToBytes, bytesToHex } from '../../core/bytes.js';
-import { hex, isCanonical } from '../../core/u64.js';
+import { bytesToHex, littleEndianHex } from '../../core/bytes.js';
+import { hex } from '../../core/u64.js';
 import type { MachineState } from '../../machine/state.js';
-import { checkRights, splitVirtual, translate } from '../mmu/index.js';
+import { checkRights, isAddressInRange, splitVirtual, translate } from '../mmu/index.js';
 import type { AccessKind, AccessRequest, EntryUpdate, PagingControl, Rights } from '../mmu/types.js';
 import { invalidatePage } from '../tlb/flush.js';
 import { pageNumberOf, tlbLookup, tlbVictim, type TlbEntry } from '../tlb/state.js';
@@ -22,7 +25,7 @@ import { CR0_PG, hasBit, VECTORS } from './registers.js';
 export interface AccessData {
   readonly va: bigint;
   readonly kind: AccessKind;
-  /** Bytes accessed, 1..8 (or longer for string writes). */
+  /** Bytes accessed, 1..4096. */
   readonly size: number;
   /** For writes: the bytes, lowest address first, in hex. */
   readonly bytes?: string;
@@ -34,22 +37,27 @@ export interface AccessData {
 
 export type AccessCommand = Command<'cpu.access', AccessData>;
 
+/** A part of an access that lies within one base page. */
 interface Piece {
-  readonly va: bigint;
+  readonly high: number;
+  readonly low: number;
+  readonly va: string;
   readonly size: number;
+  /** Offset of the piece within the whole access. */
   readonly offset: number;
 }
 
-/** Splits an access at base-page boundaries: each piece is translated on its own. */
-function piecesOf(va: bigint, size: number, offsetBits: number): Piece[] {
+function piecesOf(data: AccessData, high: number, low: number, vaHex: string, offsetBits: number): Piece[] {
   const pageBytes = 2 ** offsetBits;
+  const inPage = offsetBits >= 32 ? low : low % pageBytes;
+  if (inPage + data.size <= pageBytes) return [{ high, low, va: vaHex, size: data.size, offset: 0 }];
   const pieces: Piece[] = [];
   let offset = 0;
-  while (offset < size) {
-    const at = va + BigInt(offset);
-    const inPage = Number(at % BigInt(pageBytes));
-    const count = Math.min(pageBytes - inPage, size - offset);
-    pieces.push({ va: at, size: count, offset });
+  while (offset < data.size) {
+    const at = data.va + BigInt(offset);
+    const halves = splitVirtual(at);
+    const count = Math.min(pageBytes - (halves.low % pageBytes), data.size - offset);
+    pieces.push({ high: halves.high, low: halves.low, va: hex(at), size: count, offset });
     offset += count;
   }
   return pieces;
@@ -59,60 +67,54 @@ export function decideAccess(state: MachineState, command: Command): EventDraft[
   const data = (command as AccessCommand).data;
   const { cpu, config } = state;
   const control = pagingControlOf(cpu, config, { cpl: data.cpl, ac: data.ac });
+  const vaHex = hex(data.va);
   const drafts: EventDraft[] = [
-    {
-      type: 'cpu.accessStarted',
-      actor: data.by,
-      data: { va: hex(data.va), kind: data.kind, size: data.size, cpl: control.cpl, ac: control.rflagsAc },
-    },
+    { type: 'cpu.accessStarted', actor: data.by, data: { va: vaHex, kind: data.kind, size: data.size, cpl: control.cpl, ac: control.rflagsAc } },
   ];
   const geometry = config.geometry;
-  if (geometry.canonical && !isCanonical(data.va, geometry.linearBits)) {
-    drafts.push(exception(data.by, VECTORS.GP, 0, null, control.cpl, `${hex(data.va)} is not canonical`));
+  const { high, low } = splitVirtual(data.va);
+  if (geometry.canonical && !isAddressInRange(geometry, high, low)) {
+    drafts.push(exception(data.by, VECTORS.GP, 0, null, control.cpl, `${vaHex} is not canonical`));
     return drafts;
   }
+  const pieces = piecesOf(data, high, low, vaHex, geometry.offsetBits);
   const physical: number[] = [];
-  for (const piece of piecesOf(data.va, data.size, geometry.offsetBits)) {
-    const address = hasBit(cpu.cr0, CR0_PG) ? translatePiece(state, control, data, piece, drafts) : Number(piece.va);
+  const paging = hasBit(cpu.cr0, CR0_PG);
+  for (const piece of pieces) {
+    const address = paging ? translatePiece(state, control, data.kind, data.by, piece, drafts) : high * 2 ** 32 + low + piece.offset;
     if (address === null) return drafts;
     physical.push(address);
   }
-  performData(state, data, control.cpl, physical, piecesOf(data.va, data.size, geometry.offsetBits), drafts);
+  performData(state, data, control.cpl, physical, pieces, drafts);
   return drafts;
 }
 
 /** Translates one piece through the TLB or a walk; null after a fault. */
-function translatePiece(
-  state: MachineState,
-  control: PagingControl,
-  data: AccessData,
-  piece: Piece,
-  drafts: EventDraft[],
-): number | null {
+function translatePiece(state: MachineState, control: PagingControl, kind: AccessKind, by: string, piece: Piece, drafts: EventDraft[]): number | null {
   const { cpu, config, tlb } = state;
   const geometry = config.geometry;
-  const { high, low } = splitVirtual(piece.va);
-  const request: AccessRequest = { kind: data.kind, vaHigh: high, vaLow: low };
+  const request: AccessRequest = { kind, vaHigh: piece.high, vaLow: piece.low };
   const pcid = currentPcid(cpu);
-  const slot = tlbLookup(tlb, pcid, high, low, geometry.linearBits);
-  const va = hex(piece.va);
+  const slot = tlbLookup(tlb, pcid, piece.high, piece.low, geometry.linearBits);
+  const va = piece.va;
   if (slot >= 0) {
     const entry = tlb.slots[slot]!;
     drafts.push({ type: 'tlb.hit', actor: 'tlb', data: { va, pcid, slot } });
     const violation = checkRights(rightsOf(entry), request, control, geometry.format);
     if (violation !== null) {
-      pageFault(state, data, piece, violation.errorCode, violation.reason, control.cpl, high, low, pcid, drafts);
+      pageFault(state, by, piece, violation.errorCode, violation.reason, control.cpl, pcid, drafts);
       return null;
     }
-    if (data.kind === 'write' && !entry.dirty) setDirtyThroughTlb(state, entry, slot, drafts);
-    return entry.frameBase + offsetInPage(high, low, geometry.linearBits, entry.pageShift);
+    if (kind === 'write' && !entry.dirty && geometry.format !== 'ostep') setDirtyThroughTlb(state, entry, slot, drafts);
+    return entry.frameBase + offsetInPage(piece.high, piece.low, geometry.linearBits, entry.pageShift);
   }
   drafts.push({ type: 'tlb.missed', actor: 'tlb', data: { va, pcid } });
-  const walk = translate(geometry, control, request, (address, bytes) => state.memory.store.readEntry(address, bytes));
+  const store = state.memory.store;
+  const walk = translate(geometry, control, request, (address, bytes) => store.readEntry(address, bytes));
   for (const step of walk.steps) drafts.push({ type: 'mmu.walkStepped', actor: 'mmu', data: { va, ...step } });
   drafts.push(...entryUpdates(walk.updates));
   if (walk.kind === 'fault') {
-    pageFault(state, data, piece, walk.errorCode, walk.reason, control.cpl, high, low, pcid, drafts);
+    pageFault(state, by, piece, walk.errorCode, walk.reason, control.cpl, pcid, drafts);
     return null;
   }
   drafts.push({
@@ -122,7 +124,7 @@ function translatePiece(
   });
   const entry: TlbEntry = {
     pcid,
-    pageNumber: pageNumberOf(high, low, geometry.linearBits, walk.pageShift),
+    pageNumber: pageNumberOf(piece.high, piece.low, geometry.linearBits, walk.pageShift),
     pageShift: walk.pageShift,
     frameBase: walk.frameBase,
     writable: walk.rights.writable,
@@ -160,7 +162,7 @@ function rightsOf(entry: TlbEntry): Rights {
 }
 
 function offsetInPage(high: number, low: number, linearBits: number, pageShift: number): number {
-  if (pageShift <= 31) return low % 2 ** pageShift;
+  if (pageShift < 32) return (low >>> 0) % 2 ** pageShift;
   return (pageNumberOf(high, low, linearBits, 0) % 2 ** (pageShift - 32)) * 2 ** 32 + low;
 }
 
@@ -171,49 +173,24 @@ function offsetInPage(high: number, low: number, linearBits: number, pageShift: 
 function setDirtyThroughTlb(state: MachineState, entry: TlbEntry, slot: number, drafts: EventDraft[]): void {
   const bytes = state.config.geometry.entryBytes;
   const { high, low } = state.memory.store.readEntry(entry.leafEntryAddress, bytes);
-  const beforeValue = BigInt(high) * 2n ** 32n + BigInt(low);
-  const afterValue = beforeValue | 0x40n;
+  const beforeValue = BigInt(high >>> 0) * 2n ** 32n + BigInt(low >>> 0);
   drafts.push({
     type: 'memory.entryWritten',
     actor: 'mmu',
-    data: {
-      address: entry.leafEntryAddress,
-      entryBytes: bytes,
-      before: hex(beforeValue),
-      after: hex(afterValue),
-      by: 'mmu',
-      why: 'dirty',
-    },
+    data: { address: entry.leafEntryAddress, entryBytes: bytes, before: hex(beforeValue), after: hex(beforeValue | 0x40n), by: 'mmu', why: 'dirty' },
   });
   drafts.push({ type: 'tlb.dirtied', actor: 'tlb', data: { slot } });
 }
 
-function pageFault(
-  state: MachineState,
-  data: AccessData,
-  piece: Piece,
-  errorCode: number,
-  reason: string,
-  cpl: number,
-  high: number,
-  low: number,
-  pcid: number,
-  drafts: EventDraft[],
-): void {
+function pageFault(state: MachineState, by: string, piece: Piece, errorCode: number, reason: string, cpl: number, pcid: number, drafts: EventDraft[]): void {
   const geometry = state.config.geometry;
-  const stale = invalidatePage(state.tlb, 'tlb', piece.va, high, low, geometry.linearBits, pcid, 'a #PF invalidates the faulting page (SDM §4.10.4.1)');
+  const va = BigInt(piece.va);
+  const stale = invalidatePage(state.tlb, 'tlb', va, piece.high, piece.low, geometry.linearBits, pcid, 'a #PF invalidates the faulting page (SDM §4.10.4.1)');
   if ((stale[0]!.data as { slots: number[] }).slots.length > 0) drafts.push(...stale);
-  drafts.push(exception(data.by, VECTORS.PF, errorCode, piece.va, cpl, reason));
+  drafts.push(exception(by, VECTORS.PF, errorCode, va, cpl, reason));
 }
 
-export function exception(
-  actor: string,
-  vector: number,
-  errorCode: number | null,
-  address: bigint | null,
-  cpl: number,
-  reason: string,
-): EventDraft {
+export function exception(actor: string, vector: number, errorCode: number | null, address: bigint | null, cpl: number, reason: string): EventDraft {
   return {
     type: 'cpu.exceptionRaised',
     actor,
@@ -221,50 +198,26 @@ export function exception(
   };
 }
 
-function performData(
-  state: MachineState,
-  data: AccessData,
-  cpl: number,
-  physical: readonly number[],
-  pieces: readonly Piece[],
-  drafts: EventDraft[],
-): void {
+function performData(state: MachineState, data: AccessData, cpl: number, physical: readonly number[], pieces: readonly Piece[], drafts: EventDraft[]): void {
   const store = state.memory.store;
   if (data.kind === 'fetch') {
-    drafts.push({ type: 'cpu.fetched', actor: data.by, data: { va: hex(data.va), address: physical[0]!, cpl } });
+    drafts.push({ type: 'cpu.fetched', actor: data.by, data: { va: pieces[0]!.va, address: physical[0]!, cpl } });
     return;
   }
-  if (data.kind === 'read') {
-    pieces.forEach((piece, i) => {
-      const bytes = store.read(physical[i]!, piece.size);
+  for (let i = 0; i < pieces.length; i++) {
+    const piece = pieces[i]!;
+    const address = physical[i]!;
+    const current = store.read(address, piece.size);
+    if (data.kind === 'read') {
       drafts.push({
         type: 'memory.read',
         actor: data.by,
-        data: { address: physical[i]!, size: piece.size, value: littleEndianHex(bytes), bytes: bytesToHex(bytes), by: data.by, cpl },
+        data: { address, size: piece.size, value: littleEndianHex(current), bytes: bytesToHex(current), by: data.by, cpl },
       });
-    });
-    return;
+    } else {
+      const all = data.bytes ?? '';
+      const bytes = pieces.length === 1 ? all : all.slice(piece.offset * 2, (piece.offset + piece.size) * 2);
+      drafts.push({ type: 'memory.written', actor: data.by, data: { address, bytes, before: bytesToHex(current), by: data.by, cpl } });
+    }
   }
-  const all = hexToBytes(data.bytes ?? '');
-  pieces.forEach((piece, i) => {
-    const bytes = all.subarray(piece.offset, piece.offset + piece.size);
-    drafts.push({
-      type: 'memory.written',
-      actor: data.by,
-      data: {
-        address: physical[i]!,
-        bytes: bytesToHex(bytes),
-        before: bytesToHex(store.read(physical[i]!, piece.size)),
-        by: data.by,
-        cpl,
-      },
-    });
-  });
-}
-
-/** The value of little-endian bytes as "0x…" (most significant byte first). */
-export function littleEndianHex(bytes: Uint8Array): string {
-  let out = '';
-  for (let i = bytes.length - 1; i >= 0; i--) out += (bytes[i]! < 16 ? '0' : '') + bytes[i]!.toString(16);
-  return '0x' + (out.replace(/^0+(?=.)/, '') || '0');
 }

@@ -49,8 +49,7 @@ export const memoryReducers = {
   'memory.framesZeroed': (memory: MemoryState, event: Envelope): MemoryState => {
     const { frames } = event.data as Data<'memory.framesZeroed'>;
     let store = memory.store;
-    const zero = new Uint8Array(memory.frameBytes);
-    for (const pfn of frames) store = store.write(pfn * memory.frameBytes, zero);
-    return { ...memory, store };
+    for (const pfn of frames) store = store.clear(pfn * memory.frameBytes, memory.frameBytes);
+    return store === memory.store ? memory : { ...memory, store };
   },
 } satisfies Record<MemoryEvent['type'], (memory: MemoryState, event: Envelope) => MemoryState>;

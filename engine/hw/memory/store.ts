@@ -54,9 +54,41 @@ export class PhysicalStore implements CanonicalForm {
   }
 
   read(address: number, length: number): Uint8Array {
+    const offset = address % CHUNK_BYTES;
+    if (address >= 0 && offset + length <= CHUNK_BYTES && address + length <= this.sizeBytes) {
+      const chunk = this.chunks.get((address - offset) / CHUNK_BYTES);
+      return chunk === undefined ? new Uint8Array(length) : chunk.slice(offset, offset + length);
+    }
     const out = new Uint8Array(length);
     for (let i = 0; i < length; i++) out[i] = this.readByte(address + i);
     return out;
+  }
+
+  /**
+   * A new store with [address, address+length) zeroed. Whole chunks are dropped rather
+   * than stored as zeros: untouched memory reads as zero, and history stays small.
+   */
+  clear(address: number, length: number): PhysicalStore {
+    let chunks = this.chunks;
+    const end = Math.min(address + length, this.sizeBytes);
+    let at = Math.max(0, address);
+    while (at < end) {
+      const offset = at % CHUNK_BYTES;
+      const count = Math.min(CHUNK_BYTES - offset, end - at);
+      const index = (at - offset) / CHUNK_BYTES;
+      const old = chunks.get(index);
+      if (old !== undefined) {
+        if (count === CHUNK_BYTES) {
+          chunks = chunks.set(index, undefined);
+        } else {
+          const chunk = old.slice();
+          chunk.fill(0, offset, offset + count);
+          chunks = chunks.set(index, chunk);
+        }
+      }
+      at += count;
+    }
+    return chunks === this.chunks ? this : new PhysicalStore(this.sizeBytes, chunks);
   }
 
   /** A new store with `bytes` written at `address`; bytes outside the installed size are dropped. */

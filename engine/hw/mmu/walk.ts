@@ -64,6 +64,8 @@ export function translate(
   control: PagingControl,
   request: AccessRequest,
   readEntry: ReadEntry,
+  /** False for checks that need only the result (invariants): no step records are built. */
+  recordSteps = true,
 ): WalkResult {
   const cursor: WalkCursor = { steps: [], addresses: [], highs: [], lows: [] };
   const levelCount = geometry.levelIndexBits.length;
@@ -73,7 +75,7 @@ export function translate(
     lowBit -= geometry.levelIndexBits[level]!;
     const isLast = level === levelCount - 1;
     const largeAllowed = !isLast && largePageAllowed(geometry, control, level);
-    readStep(geometry, request, readEntry, cursor, level, tableAddress, lowBit, isLast, largeAllowed);
+    readStep(geometry, request, readEntry, cursor, level, tableAddress, lowBit, isLast, largeAllowed, recordSteps);
     const high = cursor.highs[level]!;
     const low = cursor.lows[level]!;
     const outcome = classifyEntry(geometry, control, high, low, isLast, largeAllowed, lowBit);
@@ -101,6 +103,7 @@ function readStep(
   lowBit: number,
   isLast: boolean,
   largeAllowed: boolean,
+  record: boolean,
 ): void {
   const format = geometry.format;
   const bytes = geometry.entryBytes;
@@ -112,6 +115,7 @@ function readStep(
   cursor.addresses.push(entryAddress);
   cursor.highs.push(high);
   cursor.lows.push(low);
+  if (!record) return;
   cursor.steps.push({
     level,
     levelName: geometry.levelNames[level]!,
