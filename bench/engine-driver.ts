@@ -15,9 +15,9 @@ import type { Envelope } from '../engine/core/decider.js';
 import { defaultCpuFeatures } from '../engine/hw/cpu/state.js';
 import { FOUR_LEVEL } from '../engine/hw/mmu/geometry.js';
 import type { MachineConfig } from '../engine/machine/config.js';
+import { machineEngine } from '../engine/machine/engine.js';
 import { initialMachineState } from '../engine/machine/initial.js';
 import { INVARIANTS } from '../engine/machine/invariants.js';
-import { MECHANISMS } from '../engine/machine/mechanisms.js';
 import type { MachineState } from '../engine/machine/state.js';
 import { PAGE_BYTES, processIndexOf, type Workload, type WorkloadSpec } from './workload.js';
 
@@ -69,7 +69,7 @@ export function processName(index: number): string {
 
 export function prepareEngine(spec: WorkloadSpec, options: EngineRunOptions): PreparedEngine {
   const config = benchMachineConfig(spec);
-  const engine = new Engine<MachineState>(MECHANISMS, initialMachineState(config, defaultCpuFeatures('long')), {
+  const engine = machineEngine(initialMachineState(config, defaultCpuFeatures('long')), {
     limits: BENCH_LIMITS,
     invariants: options.invariants ? INVARIANTS : [],
     keepHistory: options.keepHistory,

@@ -34,6 +34,15 @@ export function littleEndianHex(bytes: Uint8Array): string {
   return bytes.length === 0 ? '0x0' : out;
 }
 
+/** The little-endian value of bytes given as hex (lowest address first), as "0x…". */
+export function littleEndianHexOfHex(bytes: string): string {
+  let out = '';
+  for (let i = bytes.length - 2; i >= 0; i -= 2) out += bytes.substr(i, 2);
+  let start = 0;
+  while (start < out.length - 1 && out.charCodeAt(start) === 48) start++;
+  return '0x' + out.slice(start);
+}
+
 /** UTF-8 encoding without TextEncoder's allocation of a new encoder per call. */
 const encoder = new TextEncoder();
 const decoder = new TextDecoder('utf-8', { fatal: false });

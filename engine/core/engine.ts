@@ -34,7 +34,15 @@ export interface MechanismDefinition<S, K extends keyof S = keyof S> {
   readonly invariants?: readonly Invariant<S>[];
 }
 
+/** Returns a state with one slice replaced; the machine supplies a hand-written one (fast). */
+export type ReplaceSlice<S> = (state: S, slice: keyof S, value: unknown) => S;
+
+export function spreadSlice<S extends object>(state: S, slice: keyof S, value: unknown): S {
+  return { ...state, [slice]: value };
+}
+
 export interface EngineOptions<S> {
+  readonly replaceSlice?: ReplaceSlice<S>;
   readonly limits?: Limits;
   readonly invariants?: readonly Invariant<S>[];
   /** Keep every intermediate state (for memory measurement and debugging). */
@@ -65,6 +73,7 @@ export class Engine<S extends object> {
   private readonly invariantsByType = new Map<string, Invariant<S>[]>();
   private readonly invariantsForAll: Invariant<S>[] = [];
   private readonly limits: Limits;
+  private readonly replaceSlice: ReplaceSlice<S>;
   readonly history: S[] | null;
   /** Every envelope, as published. */
   readonly events$: Observable<Envelope>;
@@ -72,6 +81,7 @@ export class Engine<S extends object> {
   constructor(mechanisms: readonly MechanismDefinition<S>[], initial: S, options: EngineOptions<S> = {}) {
     this.stateValue = initial;
     this.limits = options.limits ?? DEFAULT_LIMITS;
+    this.replaceSlice = options.replaceSlice ?? spreadSlice;
     this.history = options.keepHistory ? [initial] : null;
     this.events$ = this.subject.asObservable();
     for (const mechanism of mechanisms) this.register(mechanism);
@@ -90,6 +100,14 @@ export class Engine<S extends object> {
     return this.seq;
   }
 
+  private contextValue: DecideContext = { tick: 0 };
+
+  /** The decide context, rebuilt only when the clock has moved. */
+  private context(): DecideContext {
+    if (this.contextValue.tick !== this.tickValue) this.contextValue = { tick: this.tickValue };
+    return this.contextValue;
+  }
+
   /** Moves the virtual clock forward; the clock never goes back. */
   advanceClock(ticks: number): void {
     if (ticks < 0) throw new InternalError('the clock cannot go back');
@@ -104,7 +122,7 @@ export class Engine<S extends object> {
       if (++this.commandsRun > this.limits.maxCommands) throw new LimitExceeded('commands', this.limits.maxCommands);
       const decide = this.deciders.get(next.type);
       if (decide === undefined) throw new InternalError(`no decider for command ${next.type}`);
-      const drafts = decide(this.stateValue, next, { tick: this.tickValue });
+      const drafts = decide(this.stateValue, next, this.context());
       for (let i = 0; i < drafts.length; i++) this.apply(drafts[i]!, nextCause, queue);
     }
   }
@@ -137,7 +155,7 @@ export class Engine<S extends object> {
     if (folder !== undefined) {
       const slice = before[folder.slice];
       const nextSlice = folder.reduce(slice, envelope, before);
-      if (nextSlice !== slice) this.stateValue = { ...before, [folder.slice]: nextSlice };
+      if (nextSlice !== slice) this.stateValue = this.replaceSlice(before, folder.slice, nextSlice);
     }
     const after = this.stateValue;
     if (this.history !== null && after !== before) this.history.push(after);
@@ -154,18 +172,20 @@ export class Engine<S extends object> {
 
   private checkInvariants(before: S, envelope: Envelope, after: S, queue: Queued[]): void {
     if (envelope.type === INVARIANT_VIOLATED) return;
+    if (this.invariantsForAll.length > 0) this.checkList(this.invariantsForAll, before, envelope, after, queue);
     const specific = this.invariantsByType.get(envelope.type);
-    const lists = specific === undefined ? [this.invariantsForAll] : [this.invariantsForAll, specific];
-    for (const list of lists) {
-      for (const invariant of list) {
-        const message = invariant.check(before, envelope, after);
-        if (message !== null) {
-          this.apply(
-            { type: INVARIANT_VIOLATED, actor: 'engine', data: { invariant: invariant.name, message, event: envelope.seq } },
-            envelope.seq,
-            queue,
-          );
-        }
+    if (specific !== undefined) this.checkList(specific, before, envelope, after, queue);
+  }
+
+  private checkList(list: readonly Invariant<S>[], before: S, envelope: Envelope, after: S, queue: Queued[]): void {
+    for (const invariant of list) {
+      const message = invariant.check(before, envelope, after);
+      if (message !== null) {
+        this.apply(
+          { type: INVARIANT_VIOLATED, actor: 'engine', data: { invariant: invariant.name, message, event: envelope.seq } },
+          envelope.seq,
+          queue,
+        );
       }
     }
   }
@@ -206,6 +226,7 @@ export class Engine<S extends object> {
  */
 export function makeFold<S extends object>(
   mechanisms: readonly MechanismDefinition<S>[],
+  replaceSlice: ReplaceSlice<S> = spreadSlice,
 ): (state: S, envelope: Envelope) => S {
   const folders = new Map<string, Folder<S>>();
   for (const mechanism of mechanisms) {
@@ -218,6 +239,6 @@ export function makeFold<S extends object>(
     if (folder === undefined) return state;
     const slice = state[folder.slice];
     const nextSlice = folder.reduce(slice, envelope, state);
-    return nextSlice === slice ? state : { ...state, [folder.slice]: nextSlice };
+    return nextSlice === slice ? state : replaceSlice(state, folder.slice, nextSlice);
   };
 }

@@ -10,7 +10,7 @@ import { hex } from '../core/u64.js';
 import { pagingControlOf } from '../hw/cpu/control.js';
 import { translate } from '../hw/mmu/index.js';
 import type { TlbEntry } from '../hw/tlb/state.js';
-import { processByName } from '../kernel/state.js';
+import { processByName, type KernelState } from '../kernel/state.js';
 import type { MachineState } from './state.js';
 
 type MachineInvariant = Invariant<MachineState>;
@@ -26,12 +26,24 @@ function frameOf(state: MachineState, address: number): number {
   return Math.floor(address / state.memory.frameBytes);
 }
 
-/** Frames a process may touch: its own data frames and the regions it mapped. */
+/**
+ * Frames a process may touch: its own data frames and the regions it mapped. Memoised
+ * per kernel slice (states are immutable, and the kernel slice changes rarely), since
+ * this runs on every user-mode memory access.
+ */
+const mappedFrames = new WeakMap<KernelState, Map<string, Set<number> | null>>();
+
 function framesMappedBy(state: MachineState, name: string): Set<number> | null {
+  let perProcess = mappedFrames.get(state.kernel);
+  if (perProcess === undefined) {
+    perProcess = new Map();
+    mappedFrames.set(state.kernel, perProcess);
+  }
+  const cached = perProcess.get(name);
+  if (cached !== undefined) return cached;
   const process = processByName(state.kernel, name);
-  if (process === null) return null;
-  const frames = new Set<number>();
-  for (const vma of process.vmas) for (const pfn of vma.frames) frames.add(pfn);
+  const frames = process === null ? null : new Set(process.vmas.flatMap((vma) => vma.frames));
+  perProcess.set(name, frames);
   return frames;
 }
 
@@ -85,9 +97,8 @@ function tlbEntryDisagreement(state: MachineState, entry: TlbEntry): string | nu
   // A supervisor read with SMAP and PKE off is allowed on every present page, so the
   // walk reports the tables' rights for any translation that exists.
   const control = { ...pagingControlOf(state.cpu, state.config), cpl: 0, cr4Smap: false, cr4Pke: false };
-  const walk = translate(geometry, control, { kind: 'read', vaHigh: high, vaLow: low }, (address, bytes) =>
-    state.memory.store.readEntry(address, bytes),
-  );
+  const store = state.memory.store;
+  const walk = translate(geometry, control, { kind: 'read', vaHigh: high, vaLow: low }, (address, bytes) => store.readEntry(address, bytes), false);
   const va = hex(linear);
   if (walk.kind === 'fault' && (walk.errorCode & 1) === 0) return `the TLB maps ${va} but the page tables do not`;
   if (walk.kind === 'fault') return null;

@@ -8,7 +8,7 @@ import { kernelMechanism } from '../kernel/mechanism.js';
 import { observerMechanism } from '../observer/mechanism.js';
 import { scenarioMechanism } from '../scenario/mechanism.js';
 import { rngMechanism } from './rng.js';
-import type { MachineState } from './state.js';
+import { withSlice, type MachineState } from './state.js';
 
 export const MECHANISMS: readonly MechanismDefinition<MachineState>[] = [
   cpuMechanism,
@@ -21,4 +21,4 @@ export const MECHANISMS: readonly MechanismDefinition<MachineState>[] = [
 ] as readonly MechanismDefinition<MachineState>[];
 
 /** Folds one envelope into a state: replay and reports use exactly the engine's reducers. */
-export const foldMachine = makeFold(MECHANISMS);
+export const foldMachine = makeFold(MECHANISMS, withSlice);

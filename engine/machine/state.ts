@@ -22,3 +22,22 @@ export interface MachineState {
   readonly observer: ObserverState;
   readonly scenario: ScenarioState;
 }
+
+/**
+ * The state with one slice replaced, as an object literal naming every slice: several
+ * times faster than a spread with a computed key, and this runs on every state change.
+ */
+export function withSlice(state: MachineState, slice: keyof MachineState, value: unknown): MachineState {
+  const next = {
+    config: state.config,
+    rng: state.rng,
+    cpu: state.cpu,
+    tlb: state.tlb,
+    memory: state.memory,
+    kernel: state.kernel,
+    observer: state.observer,
+    scenario: state.scenario,
+  };
+  (next as Record<keyof MachineState, unknown>)[slice] = value;
+  return next;
+}

@@ -7,13 +7,13 @@
  * Everything it decides is an event, so the trace alone replays the run.
  */
 import type { Envelope } from '../core/decider.js';
-import { Engine } from '../core/engine.js';
+import type { Engine } from '../core/engine.js';
 import { LimitExceeded, type Limits } from '../core/limits.js';
 import { ScenarioError } from '../core/errors.js';
 import { initialMachineState } from '../machine/initial.js';
 import { invariantByName } from '../machine/invariants.js';
-import { MECHANISMS } from '../machine/mechanisms.js';
 import type { MachineState } from '../machine/state.js';
+import { machineEngine } from '../machine/engine.js';
 import { processByName } from '../kernel/state.js';
 import { emptyOutcome, summarise, type StepOutcome } from './outcome.js';
 import type { PlannedStep, RunPlan } from './plan.js';
@@ -45,7 +45,7 @@ export interface RunOptions {
 
 export function createEngine(plan: RunPlan, options: RunOptions = {}): Engine<MachineState> {
   const invariants = plan.invariants.map((name) => invariantByName(name)!).filter((invariant) => invariant !== null);
-  return new Engine(MECHANISMS, initialMachineState(plan.config, plan.features), {
+  return machineEngine(initialMachineState(plan.config, plan.features), {
     limits: options.limits,
     invariants,
     keepHistory: options.keepHistory,

@@ -12,7 +12,7 @@
  * hex form computed once; an access inside one page takes no bigint arithmetic.
  */
 import type { Command, EventDraft } from '../../core/decider.js';
-import { bytesToHex, littleEndianHex } from '../../core/bytes.js';
+import { littleEndianHexOfHex } from '../../core/bytes.js';
 import { hex } from '../../core/u64.js';
 import type { MachineState } from '../../machine/state.js';
 import { checkRights, isAddressInRange, splitVirtual, translate } from '../mmu/index.js';
@@ -207,17 +207,17 @@ function performData(state: MachineState, data: AccessData, cpl: number, physica
   for (let i = 0; i < pieces.length; i++) {
     const piece = pieces[i]!;
     const address = physical[i]!;
-    const current = store.read(address, piece.size);
+    const current = store.readHex(address, piece.size);
     if (data.kind === 'read') {
       drafts.push({
         type: 'memory.read',
         actor: data.by,
-        data: { address, size: piece.size, value: littleEndianHex(current), bytes: bytesToHex(current), by: data.by, cpl },
+        data: { address, size: piece.size, value: littleEndianHexOfHex(current), bytes: current, by: data.by, cpl },
       });
     } else {
       const all = data.bytes ?? '';
       const bytes = pieces.length === 1 ? all : all.slice(piece.offset * 2, (piece.offset + piece.size) * 2);
-      drafts.push({ type: 'memory.written', actor: data.by, data: { address, bytes, before: bytesToHex(current), by: data.by, cpl } });
+      drafts.push({ type: 'memory.written', actor: data.by, data: { address, bytes, before: current, by: data.by, cpl } });
     }
   }
 }

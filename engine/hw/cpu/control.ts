@@ -23,7 +23,22 @@ export interface AccessOverrides {
   readonly ac?: boolean;
 }
 
+/** Controls without overrides, per CPU state: the registers change rarely, accesses often. */
+const plainControls = new WeakMap<CpuState, PagingControl>();
+
 export function pagingControlOf(cpu: CpuState, config: MachineConfig, overrides: AccessOverrides = {}): PagingControl {
+  if (overrides.cpl === undefined && overrides.ac === undefined) {
+    let control = plainControls.get(cpu);
+    if (control === undefined) {
+      control = buildControl(cpu, config, overrides);
+      plainControls.set(cpu, control);
+    }
+    return control;
+  }
+  return buildControl(cpu, config, overrides);
+}
+
+function buildControl(cpu: CpuState, config: MachineConfig, overrides: AccessOverrides): PagingControl {
   return {
     rootAddress: config.geometry.format === 'ostep' ? cpu.cr3 : cr3Base(cpu.cr3),
     cpl: overrides.cpl ?? cpu.cpl,

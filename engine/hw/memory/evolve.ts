@@ -1,6 +1,5 @@
 /** Physical-memory reducers: hand-written copy-on-write over the persistent store. */
 import type { Envelope } from '../../core/decider.js';
-import { hexToBytes } from '../../core/bytes.js';
 import type { MemoryEvent } from './events.js';
 import type { MemoryState } from './state.js';
 
@@ -21,7 +20,7 @@ export const memoryReducers = {
   'memory.read': (memory: MemoryState) => memory,
   'memory.written': (memory: MemoryState, event: Envelope): MemoryState => {
     const { address, bytes } = event.data as Data<'memory.written'>;
-    return { ...memory, store: memory.store.write(address, hexToBytes(bytes)) };
+    return { ...memory, store: memory.store.writeHex(address, bytes) };
   },
   'memory.entryWritten': (memory: MemoryState, event: Envelope): MemoryState => {
     const { address, entryBytes, after } = event.data as Data<'memory.entryWritten'>;

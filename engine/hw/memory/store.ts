@@ -1,20 +1,39 @@
 /**
- * Physical memory contents: bytes in 64-byte chunks held in a persistent radix trie, so
- * that a write copies one chunk and its path, and every earlier state keeps its bytes.
+ * Physical memory contents: 64-byte chunks held in a persistent radix trie, so that a
+ * write copies one chunk and its path, and every earlier state keeps its bytes.
  * Untouched memory reads as zero. Reads beyond the installed size return 0xff, as a
  * read that no device claims does on a PC (a master abort); callers that care check the
  * size first.
+ *
+ * A chunk is a plain array of sixteen little-endian 32-bit words rather than a typed
+ * array: copying sixteen small integers is cheap, while allocating an ArrayBuffer per
+ * write dominated the hot path (DESIGN.md, "Speed").
  */
 import type { CanonicalForm } from '../../core/canonical.js';
 import { RadixTrie } from '../../core/radix.js';
-import { bytesToHex } from '../../core/bytes.js';
 
 const CHUNK_BYTES = 64;
+
+type Chunk = readonly number[];
+
+const HEX_OF_BYTE: readonly string[] = Array.from({ length: 256 }, (_, byte) => byte.toString(16).padStart(2, '0'));
+
+function byteOf(chunk: Chunk, offset: number): number {
+  return (chunk[offset >>> 2]! >>> ((offset & 3) * 8)) & 0xff;
+}
+
+function nibble(code: number): number {
+  return code <= 57 ? code - 48 : (code | 0x20) - 87;
+}
+
+function emptyChunk(): number[] {
+  return [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+}
 
 export class PhysicalStore implements CanonicalForm {
   private constructor(
     readonly sizeBytes: number,
-    private readonly chunks: RadixTrie<Uint8Array>,
+    private readonly chunks: RadixTrie<Chunk>,
   ) {}
 
   static empty(sizeBytes: number): PhysicalStore {
@@ -22,24 +41,19 @@ export class PhysicalStore implements CanonicalForm {
   }
 
   readByte(address: number): number {
-    if (address < 0 || address >= this.sizeBytes) return 0xff;
+    if (!(address >= 0 && address < this.sizeBytes)) return 0xff;
     const chunk = this.chunks.get(Math.floor(address / CHUNK_BYTES));
-    return chunk === undefined ? 0 : chunk[address % CHUNK_BYTES]!;
+    return chunk === undefined ? 0 : byteOf(chunk, address % CHUNK_BYTES);
   }
 
-  /** Little-endian 32-bit value at any address (aligned reads stay in one chunk). */
+  /** Little-endian 32-bit value at any address (aligned reads take one word). */
   readU32(address: number): number {
-    const offset = address % CHUNK_BYTES;
-    if (offset <= CHUNK_BYTES - 4 && address >= 0 && address + 4 <= this.sizeBytes) {
+    if (address % 4 === 0 && address >= 0 && address + 4 <= this.sizeBytes) {
       const chunk = this.chunks.get(Math.floor(address / CHUNK_BYTES));
-      if (chunk === undefined) return 0;
-      return (chunk[offset]! | (chunk[offset + 1]! << 8) | (chunk[offset + 2]! << 16) | (chunk[offset + 3]! << 24)) >>> 0;
+      return chunk === undefined ? 0 : chunk[(address % CHUNK_BYTES) >>> 2]! >>> 0;
     }
     return (
-      (this.readByte(address) |
-        (this.readByte(address + 1) << 8) |
-        (this.readByte(address + 2) << 16) |
-        (this.readByte(address + 3) << 24)) >>>
+      (this.readByte(address) | (this.readByte(address + 1) << 8) | (this.readByte(address + 2) << 16) | (this.readByte(address + 3) << 24)) >>>
       0
     );
   }
@@ -54,14 +68,56 @@ export class PhysicalStore implements CanonicalForm {
   }
 
   read(address: number, length: number): Uint8Array {
-    const offset = address % CHUNK_BYTES;
-    if (address >= 0 && offset + length <= CHUNK_BYTES && address + length <= this.sizeBytes) {
-      const chunk = this.chunks.get((address - offset) / CHUNK_BYTES);
-      return chunk === undefined ? new Uint8Array(length) : chunk.slice(offset, offset + length);
-    }
     const out = new Uint8Array(length);
     for (let i = 0; i < length; i++) out[i] = this.readByte(address + i);
     return out;
+  }
+
+  /** The bytes at [address, address+length) as hex, lowest address first. */
+  readHex(address: number, length: number): string {
+    const offset = address % CHUNK_BYTES;
+    let out = '';
+    if (address >= 0 && offset + length <= CHUNK_BYTES && address + length <= this.sizeBytes) {
+      const chunk = this.chunks.get((address - offset) / CHUNK_BYTES);
+      if (chunk === undefined) return '00'.repeat(length);
+      for (let i = 0; i < length; i++) out += HEX_OF_BYTE[byteOf(chunk, offset + i)]!;
+      return out;
+    }
+    for (let i = 0; i < length; i++) out += HEX_OF_BYTE[this.readByte(address + i)]!;
+    return out;
+  }
+
+  /** A new store with `bytes` written at `address`; bytes outside the installed size are dropped. */
+  write(address: number, bytes: Uint8Array): PhysicalStore {
+    return this.writeWith(address, bytes.length, (i) => bytes[i]!);
+  }
+
+  /** As write, with the bytes given as hex digits (two per byte, lowest address first). */
+  writeHex(address: number, hex: string): PhysicalStore {
+    return this.writeWith(address, hex.length >>> 1, (i) => (nibble(hex.charCodeAt(2 * i)) << 4) | nibble(hex.charCodeAt(2 * i + 1)));
+  }
+
+  private writeWith(address: number, length: number, byteAt: (i: number) => number): PhysicalStore {
+    let chunks = this.chunks;
+    const last = Math.min(length, this.sizeBytes - address);
+    let i = Math.max(0, -address);
+    while (i < last) {
+      const at = address + i;
+      const offset = at % CHUNK_BYTES;
+      const index = (at - offset) / CHUNK_BYTES;
+      const count = Math.min(CHUNK_BYTES - offset, last - i);
+      const old = chunks.get(index);
+      const chunk = old === undefined ? emptyChunk() : old.slice();
+      for (let k = 0; k < count; k++) {
+        const byteOffset = offset + k;
+        const word = byteOffset >>> 2;
+        const shift = (byteOffset & 3) * 8;
+        chunk[word] = ((chunk[word]! & ~(0xff << shift)) | ((byteAt(i + k) & 0xff) << shift)) >>> 0;
+      }
+      chunks = chunks.set(index, chunk);
+      i += count;
+    }
+    return chunks === this.chunks ? this : new PhysicalStore(this.sizeBytes, chunks);
   }
 
   /**
@@ -76,55 +132,29 @@ export class PhysicalStore implements CanonicalForm {
       const offset = at % CHUNK_BYTES;
       const count = Math.min(CHUNK_BYTES - offset, end - at);
       const index = (at - offset) / CHUNK_BYTES;
-      const old = chunks.get(index);
-      if (old !== undefined) {
-        if (count === CHUNK_BYTES) {
-          chunks = chunks.set(index, undefined);
-        } else {
-          const chunk = old.slice();
-          chunk.fill(0, offset, offset + count);
-          chunks = chunks.set(index, chunk);
-        }
+      if (chunks.get(index) !== undefined) {
+        chunks = count === CHUNK_BYTES ? chunks.set(index, undefined) : new PhysicalStore(this.sizeBytes, chunks).writeWith(at, count, () => 0).chunks;
       }
       at += count;
     }
     return chunks === this.chunks ? this : new PhysicalStore(this.sizeBytes, chunks);
   }
 
-  /** A new store with `bytes` written at `address`; bytes outside the installed size are dropped. */
-  write(address: number, bytes: Uint8Array): PhysicalStore {
-    let chunks = this.chunks;
-    const first = Math.max(0, -address);
-    const last = Math.min(bytes.length, this.sizeBytes - address);
-    let i = first;
-    while (i < last) {
-      const at = address + i;
-      const chunkIndex = Math.floor(at / CHUNK_BYTES);
-      const offset = at % CHUNK_BYTES;
-      const count = Math.min(CHUNK_BYTES - offset, last - i);
-      const chunk = new Uint8Array(CHUNK_BYTES);
-      const old = chunks.get(chunkIndex);
-      if (old !== undefined) chunk.set(old);
-      chunk.set(bytes.subarray(i, i + count), offset);
-      chunks = chunks.set(chunkIndex, chunk);
-      i += count;
-    }
-    return chunks === this.chunks ? this : new PhysicalStore(this.sizeBytes, chunks);
-  }
-
   /** Writes a little-endian value of 1..8 bytes given as two 32-bit halves. */
   writeEntry(address: number, bytes: number, high: number, low: number): PhysicalStore {
-    const buffer = new Uint8Array(bytes);
-    for (let i = 0; i < bytes; i++) buffer[i] = i < 4 ? (low >>> (8 * i)) & 0xff : (high >>> (8 * (i - 4))) & 0xff;
-    return this.write(address, buffer);
+    return this.writeWith(address, bytes, (i) => (i < 4 ? (low >>> (8 * i)) & 0xff : (high >>> (8 * (i - 4))) & 0xff));
   }
 
   /** Non-zero chunks as [address, hex] pairs in address order: the hashed form. */
   toCanonical(): unknown {
     const out: Array<[number, string]> = [];
     for (const [index, chunk] of this.chunks.entries()) {
-      if (chunk.some((byte) => byte !== 0)) out.push([index * CHUNK_BYTES, bytesToHex(chunk)]);
+      if (chunk.every((word) => word === 0)) continue;
+      let hex = '';
+      for (let offset = 0; offset < CHUNK_BYTES; offset++) hex += HEX_OF_BYTE[byteOf(chunk, offset)]!;
+      out.push([index * CHUNK_BYTES, hex]);
     }
     return { sizeBytes: this.sizeBytes, chunks: out };
   }
 }
+
