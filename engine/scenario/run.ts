@@ -67,19 +67,19 @@ export function runPlan(plan: RunPlan, options: RunOptions = {}): RunResult {
   for (const command of plan.setup) engine.dispatch(command);
   const reports: StepReport[] = [];
   for (const step of plan.steps) {
-    engine.record({
+    const started = engine.record({
       type: 'scenario.stepStarted',
       actor: 'scenario',
       data: { index: step.index, file: step.file, line: step.line, text: step.text, actor: step.actor },
     });
     buffer = [];
-    const skipped = prepareStep(engine, step);
+    const skipped = prepareStep(engine, step, started.seq);
     let outcome: StepOutcome;
     if (skipped !== null) {
       outcome = emptyOutcome(skipped);
     } else {
       engine.advanceClock(1);
-      runStepCommands(engine, step);
+      runStepCommands(engine, step, started.seq);
       outcome = summarise(buffer);
     }
     const verdicts = step.expectations.map((expectation) => {
@@ -90,7 +90,7 @@ export function runPlan(plan: RunPlan, options: RunOptions = {}): RunResult {
       type: 'scenario.stepChecked',
       actor: 'scenario',
       data: { index: step.index, line: step.line, text: step.text, actor: step.actor, outcome, verdicts },
-    });
+    }, started.seq);
     reports.push({ step, outcome, verdicts });
   }
   const assertions = plan.assertions.map((assertion) => {
@@ -115,9 +115,9 @@ export function runPlan(plan: RunPlan, options: RunOptions = {}): RunResult {
 }
 
 /** Dispatches a step's commands; a limit hit inside is reported at the step's line. */
-function runStepCommands(engine: Engine<MachineState>, step: PlannedStep): void {
+function runStepCommands(engine: Engine<MachineState>, step: PlannedStep, cause: number): void {
   try {
-    for (const command of step.build(engine.state)) engine.dispatch(command);
+    for (const command of step.build(engine.state)) engine.dispatch(command, cause);
   } catch (error) {
     if (error instanceof LimitExceeded) {
       throw new ScenarioError(error.code, `${error.message} It happened during this step.`, {
@@ -148,8 +148,8 @@ function unexpectedViolations(reports: readonly StepReport[], total: number): nu
  * Makes the step's process current and fires a due timer. Returns why the step cannot
  * run (its process has exited), or null.
  */
-function prepareStep(engine: Engine<MachineState>, step: PlannedStep): string | null {
-  fireTimerIfDue(engine);
+function prepareStep(engine: Engine<MachineState>, step: PlannedStep, cause: number): string | null {
+  fireTimerIfDue(engine, cause);
   if (step.context === null) return null;
   const state = engine.state;
   const process = processByName(state.kernel, step.context);
@@ -157,17 +157,17 @@ function prepareStep(engine: Engine<MachineState>, step: PlannedStep): string | 
   if (process.status === 'exited') return `${step.context} has exited`;
   if (state.kernel.current === process.pid) return null;
   if (state.cpu.cpl === 3 && state.kernel.current !== null) {
-    engine.dispatch({ type: 'kernel.chooseNext', actor: 'scenario', data: { pid: process.pid, reason: `the scenario runs ${step.context} next` } });
-    engine.dispatch({ type: 'cpu.interrupt', actor: 'cpu', data: { vector: 0x20 } });
+    engine.dispatch({ type: 'kernel.chooseNext', actor: 'scenario', data: { pid: process.pid, reason: `the scenario runs ${step.context} next` } }, cause);
+    engine.dispatch({ type: 'cpu.interrupt', actor: 'cpu', data: { vector: 0x20 } }, cause);
   } else {
-    engine.dispatch({ type: 'kernel.switchTo', actor: 'scenario', data: { pid: process.pid, reason: `the scenario runs ${step.context}` } });
+    engine.dispatch({ type: 'kernel.switchTo', actor: 'scenario', data: { pid: process.pid, reason: `the scenario runs ${step.context}` } }, cause);
   }
   return engine.state.kernel.current === process.pid ? null : `the kernel could not switch to ${step.context} (interrupts masked)`;
 }
 
-function fireTimerIfDue(engine: Engine<MachineState>): void {
+function fireTimerIfDue(engine: Engine<MachineState>, cause: number): void {
   const { kernel, cpu } = engine.state;
   const due = kernel.timer.nextTick;
   if (!kernel.booted || due === null || engine.tick < due || kernel.current === null || cpu.cpl !== 3) return;
-  engine.dispatch({ type: 'cpu.interrupt', actor: 'cpu', data: { vector: 0x20 } });
+  engine.dispatch({ type: 'cpu.interrupt', actor: 'cpu', data: { vector: 0x20 } }, cause);
 }
