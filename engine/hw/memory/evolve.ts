@@ -1,20 +1,10 @@
 /** Physical-memory reducers: hand-written copy-on-write over the persistent store. */
 import type { Envelope } from '../../core/decider.js';
+import { littleEndianBytes } from '../../core/bytes.js';
 import type { MemoryEvent } from './events.js';
 import type { MemoryState } from './state.js';
 
 type Data<T extends MemoryEvent['type']> = Extract<MemoryEvent, { type: T }>['data'];
-
-function entryBytesOf(hexValue: string, size: number): Uint8Array {
-  const value = BigInt(hexValue);
-  const out = new Uint8Array(size);
-  let v = value;
-  for (let i = 0; i < size; i++) {
-    out[i] = Number(v & 0xffn);
-    v >>= 8n;
-  }
-  return out;
-}
 
 export const memoryReducers = {
   'memory.read': (memory: MemoryState) => memory,
@@ -24,7 +14,7 @@ export const memoryReducers = {
   },
   'memory.entryWritten': (memory: MemoryState, event: Envelope): MemoryState => {
     const { address, entryBytes, after } = event.data as Data<'memory.entryWritten'>;
-    return { ...memory, store: memory.store.write(address, entryBytesOf(after, entryBytes)) };
+    return { ...memory, store: memory.store.write(address, littleEndianBytes(BigInt(after), entryBytes)) };
   },
   'memory.framesAllocated': (memory: MemoryState, event: Envelope): MemoryState => {
     const { frames, owner } = event.data as Data<'memory.framesAllocated'>;
