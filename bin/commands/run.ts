@@ -9,7 +9,7 @@ import { basename, dirname, join } from 'node:path';
 import { ScenarioError } from '../../engine/core/errors.js';
 import type { Limits } from '../../engine/core/limits.js';
 import { DEFAULT_LIMITS } from '../../engine/core/limits.js';
-import { describeOutcome } from '../../engine/scenario/outcome.js';
+import { describeEntry, describeOutcome } from '../../engine/scenario/outcome.js';
 import type { RunPlan } from '../../engine/scenario/plan.js';
 import { runPlan, type RunResult } from '../../engine/scenario/run.js';
 import { recordRun } from '../../engine/trace/record.js';
@@ -180,6 +180,8 @@ export function runLines(run: CompletedRun, style: Style): string[] {
   for (const { step, outcome, verdicts } of result.steps) {
     const checks = verdicts.map((v) => `${mark(v.holds, style)} ${v.expectation}${v.holds ? '' : style.red(` — ${v.reason}`)}`).join('  ');
     lines.push(`  ${String(step.line).padStart(4)}  ${step.text.padEnd(width)}  ${style.dim('→')} ${describeOutcome(outcome)}${checks === '' ? '' : '\n' + ' '.repeat(width + 10) + checks}`);
+    // A raw access is an exam problem: show each entry of the walk as the MMU left it.
+    if (step.actor === 'cpu') for (const entry of outcome.entries) lines.push(style.dim(`${' '.repeat(width + 10)}${describeEntry(entry)}`));
   }
   for (const assertion of result.assertions) {
     lines.push(`        assert ${assertion.expectation}  ${mark(assertion.holds, style)}${assertion.holds ? '' : style.red(` — ${assertion.reason}`)}`);

@@ -20,8 +20,11 @@ export interface FaultOutcome {
 export interface EntryAfter {
   readonly level: number;
   readonly levelName: string;
+  readonly index: number;
   readonly entryAddress: number;
   readonly entry: string;
+  /** Flag names as the walk read them, plus A and D when the MMU set them. */
+  readonly flags: readonly string[];
 }
 
 export interface StepOutcome {
@@ -120,11 +123,22 @@ export function summarise(events: readonly Envelope[]): StepOutcome {
         out.tlb ??= 'miss';
         break;
       case 'mmu.walkStepped':
-        entries.push({ level: data.level as number, levelName: data.levelName as string, entryAddress: data.entryAddress as number, entry: data.entry as string });
+        entries.push({
+          level: data.level as number,
+          levelName: data.levelName as string,
+          index: data.index as number,
+          entryAddress: data.entryAddress as number,
+          entry: data.entry as string,
+          flags: data.flags as string[],
+        });
         break;
       case 'memory.entryWritten':
         for (let i = 0; i < entries.length; i++) {
-          if (entries[i]!.entryAddress === data.address) entries[i] = { ...entries[i]!, entry: data.after as string };
+          if (entries[i]!.entryAddress !== data.address) continue;
+          const why = data.why as string;
+          const added = [why.includes('accessed') ? 'A' : null, why.includes('dirty') ? 'D' : null].filter((f): f is string => f !== null);
+          const flags = [...entries[i]!.flags, ...added.filter((f) => !entries[i]!.flags.includes(f))];
+          entries[i] = { ...entries[i]!, entry: data.after as string, flags };
         }
         break;
       case 'observer.secretLeaked':
@@ -232,4 +246,9 @@ function printable(hexBytes: string): boolean {
     if (byte < 0x20 || byte > 0x7e) return false;
   }
   return true;
+}
+
+/** "PML4[201] at 0x1648 = 0x2027 (P RW US A)": an entry of the walk after the access. */
+export function describeEntry(entry: EntryAfter): string {
+  return `${entry.levelName}[${entry.index}] at 0x${entry.entryAddress.toString(16)} = ${entry.entry}${entry.flags.length === 0 ? '' : ` (${entry.flags.join(' ')})`}`;
 }
