@@ -155,6 +155,16 @@ export interface InvariantStatement extends StatementBase {
   readonly names: readonly WordValue[];
 }
 
+/**
+ * invariant "secret stays in kernel": never attacker knows kpass — a scenario's own
+ * invariant, checked after every event like the built-in ones.
+ */
+export interface CustomInvariantStatement extends StatementBase {
+  readonly kind: 'customInvariant';
+  readonly label: StringValue;
+  readonly words: readonly Value[];
+}
+
 export interface Property extends Located {
   readonly key: WordValue;
   readonly value: Value;
@@ -243,6 +253,7 @@ export type Statement =
   | ImportStatement
   | VariantStatement
   | InvariantStatement
+  | CustomInvariantStatement
   | SettingStatement
   | BlockStatement
   | ProcessStatement

@@ -143,6 +143,8 @@ function formatStatement(statement: Statement, indent: string): string[] {
       return [line(indent, variantText(statement.name.value, statement.values), statement.trailingComment)];
     case 'invariant':
       return [line(indent, `invariant ${statement.names.map(valueText).join(', ')}`, statement.trailingComment)];
+    case 'customInvariant':
+      return [line(indent, `invariant ${valueText(statement.label)}: ${statement.words.map(valueText).join(' ')}`, statement.trailingComment)];
     case 'setting':
       return [line(indent, settingText(statement), statement.trailingComment)];
     case 'block':

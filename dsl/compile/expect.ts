@@ -11,7 +11,8 @@ import type { MachineState } from '../../engine/machine/state.js';
 import { ERROR_CODE_BITS, describeOutcome, errorCodeBitsText, type StepOutcome } from '../../engine/scenario/outcome.js';
 import type { PlannedAssertion, PlannedExpectation } from '../../engine/scenario/plan.js';
 import { processByName } from '../../engine/kernel/state.js';
-import type { AssertStatement, Outcome, Value } from '../ast.js';
+import type { AssertStatement, CustomInvariantStatement, Outcome, Value } from '../ast.js';
+import type { Invariant } from '../../engine/core/decider.js';
 import { nearest } from '../suggest.js';
 import { type Bindings, describe, expectChoice, expectInteger, expectWord, fail, resolve, spanOf, suggestionNotes } from './values.js';
 
@@ -272,6 +273,53 @@ export function compileAssertion(statement: AssertStatement, context: Expectatio
       const known = knows(state.observer, actor, secret);
       if (negated) return known ? `${actor} learned ${secret}` : null;
       return known ? null : `${actor} never learned ${secret}`;
+    },
+  };
+}
+
+/**
+ * A scenario's own invariant: `never P knows SECRET`, `never anyone knows SECRET`,
+ * `always P alive` (or `never P exits`). Checked after every event of the kinds it
+ * concerns, like the built-in invariants.
+ */
+export function compileCustomInvariant(
+  statement: CustomInvariantStatement,
+  context: ExpectationContext,
+  processes: ReadonlySet<string>,
+): Invariant<MachineState> {
+  const name = statement.label.value;
+  const words = statement.words.map((value) => resolve(value, context.bindings));
+  const text = words.map(describe).join(' ');
+  const at = (i: number) => (words[i]?.kind === 'word' ? (words[i] as { value: string }).value : null);
+  const usage = 'expected "never P knows SECRET", "never anyone knows SECRET" or "always P alive"';
+  const subject = at(1);
+  if (subject === null) fail('E_INVARIANT', usage, statement.loc);
+  if (subject !== 'anyone' && !processes.has(subject)) {
+    fail('E_UNKNOWN_PROCESS', `no process is named "${subject}"`, statement.words[1]!.loc, suggestionNotes(nearest(subject, [...processes, 'anyone'])));
+  }
+  if ((at(0) === 'always' && at(2) === 'alive') || (at(0) === 'never' && at(2) === 'exits')) {
+    return {
+      name,
+      statement: text,
+      defence: 'declared by the scenario',
+      on: ['kernel.processExited'],
+      check: (_before, event) => ((event.data as { name: string }).name === subject ? `${name}: ${subject} exited` : null),
+    };
+  }
+  if (at(0) !== 'never' || at(2) !== 'knows') fail('E_INVARIANT', usage, statement.loc);
+  const secret = at(3);
+  if (secret === null || !context.secrets.has(secret)) {
+    fail('E_UNKNOWN_SECRET', `no secret is named "${secret ?? ''}"`, statement.words[3]?.loc ?? statement.loc, suggestionNotes(nearest(secret ?? '', [...context.secrets])));
+  }
+  return {
+    name,
+    statement: text,
+    defence: 'declared by the scenario',
+    on: ['observer.secretLeaked'],
+    check: (_before, event) => {
+      const data = event.data as { actor: string; secret: string };
+      if (data.secret !== secret || (subject !== 'anyone' && data.actor !== subject)) return null;
+      return `${name}: ${data.actor} learned ${secret}`;
     },
   };
 }

@@ -15,6 +15,7 @@ import type { PlannedAssertion, PlannedStep, RunPlan } from '../../engine/scenar
 import type {
   AssertStatement,
   BlockStatement,
+  CustomInvariantStatement,
   Document,
   ProcessStatement,
   RepeatStatement,
@@ -26,7 +27,7 @@ import type {
 } from '../ast.js';
 import { STATEMENT_KEYWORDS, parseScenario } from '../parse.js';
 import { nearest } from '../suggest.js';
-import { compileAssertion } from './expect.js';
+import { compileAssertion, compileCustomInvariant } from './expect.js';
 import { compileKernel, compileMachine, compileRaw, zeroSpan } from './machine.js';
 import { compileStep, conditionsHold, type StepContext } from './steps.js';
 import {
@@ -348,6 +349,9 @@ export function compileScenario(loaded: LoadedScenario, variant: Readonly<Record
     steps,
     assertions,
     invariants: header.invariants,
+    customInvariants: loaded.statements
+      .filter((statement): statement is CustomInvariantStatement => statement.kind === 'customInvariant')
+      .map((statement) => compileCustomInvariant(statement, context.expectations, processes)),
   };
 }
 

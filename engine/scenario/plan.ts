@@ -4,7 +4,7 @@
  * resolve to the PIDs the kernel really assigned); expectations and assertions are
  * predicates that return null when they hold, otherwise the reason they fail.
  */
-import type { Command } from '../core/decider.js';
+import type { Command, Invariant } from '../core/decider.js';
 import type { CpuFeatures } from '../hw/cpu/state.js';
 import type { BootData } from '../kernel/boot.js';
 import type { MachineConfig } from '../machine/config.js';
@@ -53,5 +53,8 @@ export interface RunPlan {
   readonly setup: readonly Command[];
   readonly steps: readonly PlannedStep[];
   readonly assertions: readonly PlannedAssertion[];
+  /** Built-in invariants enabled by name (engine/machine/invariants.ts). */
   readonly invariants: readonly string[];
+  /** The scenario's own invariants (`invariant "label": never attacker knows pin`). */
+  readonly customInvariants: readonly Invariant<MachineState>[];
 }

@@ -44,7 +44,7 @@ export interface RunOptions {
 }
 
 export function createEngine(plan: RunPlan, options: RunOptions = {}): Engine<MachineState> {
-  const invariants = plan.invariants.map((name) => invariantByName(name)!).filter((invariant) => invariant !== null);
+  const invariants = [...plan.invariants.map((name) => invariantByName(name)).filter((invariant) => invariant !== null), ...plan.customInvariants];
   return machineEngine(initialMachineState(plan.config, plan.features), {
     limits: options.limits,
     invariants,

@@ -22,7 +22,7 @@ export function traceHeaderOf(plan: RunPlan, files: readonly SourceFileRecord[])
     variant: plan.variant,
     config: plan.config,
     features: plan.features,
-    invariants: plan.invariants,
+    invariants: [...plan.invariants, ...plan.customInvariants.map((invariant) => invariant.name)],
   };
 }
 

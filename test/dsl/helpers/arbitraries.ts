@@ -229,6 +229,9 @@ const simpleStatement: fc.Arbitrary<Statement> = fc.oneof(
     .record({ base, names: fc.array(word(), { minLength: 1, maxLength: 3 }) })
     .map(({ base: common, names }) => ({ kind: 'invariant' as const, ...common, names, loc: LOC })),
   fc
+    .record({ base, label: string, words: values(1, 4) })
+    .map(({ base: common, ...fields }) => ({ kind: 'customInvariant' as const, ...common, ...fields, loc: LOC })),
+  fc
     .record({ base, name: word(), props: properties })
     .map(({ base: common, ...fields }) => ({ kind: 'process' as const, ...common, ...fields, loc: LOC })),
   fc
