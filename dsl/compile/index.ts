@@ -34,6 +34,7 @@ import {
   type Bindings,
   describe,
   expectInteger,
+  expectChoice,
   expectSize,
   expectSmallInteger,
   expectString,
@@ -184,8 +185,14 @@ function singleBlock(loaded: LoadedScenario, name: string): BlockStatement | nul
 
 const RESERVED_ACTORS = new Set(['kernel', 'cpu', 'observer', 'scenario', 'raw', 'mmu', 'tlb', 'engine']);
 
-function compileProcess(statement: ProcessStatement, bindings: Bindings): Command {
+interface CompiledProcess {
+  readonly command: Command;
+  readonly attacker: boolean;
+}
+
+function compileProcess(statement: ProcessStatement, bindings: Bindings): CompiledProcess {
   const name = statement.name.value;
+  let attacker = name === 'attacker';
   if (RESERVED_ACTORS.has(name)) fail('E_RESERVED', `"${name}" is a reserved actor name; choose another process name`, statement.name.loc);
   let uid = 1000;
   let gid = 1000;
@@ -198,6 +205,9 @@ function compileProcess(statement: ProcessStatement, bindings: Bindings): Comman
       case 'gid':
         gid = expectSmallInteger(prop.value, 'a gid', prop.key.loc, bindings, 0, 4294967294);
         break;
+      case 'role':
+        attacker = expectChoice(prop.value, ['attacker', 'victim', 'user'] as const, 'a role', prop.key.loc, bindings) === 'attacker';
+        break;
       case 'catch': {
         const value = resolve(prop.value, bindings);
         const parts = value.kind === 'union' ? value.parts : [value];
@@ -205,10 +215,10 @@ function compileProcess(statement: ProcessStatement, bindings: Bindings): Comman
         break;
       }
       default:
-        fail('E_UNKNOWN_PROPERTY', `"${prop.key.value}" is not a property of a process (uid, gid, catch)`, prop.key.loc, suggestionNotes(nearest(prop.key.value, ['uid', 'gid', 'catch'])));
+        fail('E_UNKNOWN_PROPERTY', `"${prop.key.value}" is not a property of a process (uid, gid, catch, role)`, prop.key.loc, suggestionNotes(nearest(prop.key.value, ['uid', 'gid', 'catch', 'role'])));
     }
   }
-  return { type: 'kernel.createProcess', actor: 'kernel', data: { name, uid, gid, catches } };
+  return { command: { type: 'kernel.createProcess', actor: 'kernel', data: { name, uid, gid, catches } }, attacker };
 }
 
 function compileRegion(statement: SettingStatement, bindings: Bindings): { command: Command; name: string; sizeBytes: number } {
@@ -311,7 +321,8 @@ export function compileScenario(loaded: LoadedScenario, variant: Readonly<Record
     if (secretNames.has(secret.name)) fail('E_DUPLICATE', `secret ${secret.name} is declared twice`, secret.statement.loc);
     secretNames.add(secret.name);
   }
-  for (const statement of processStatements) setup.push(compileProcess(statement, bindings));
+  const compiledProcesses = processStatements.map((statement) => compileProcess(statement, bindings));
+  for (const process of compiledProcesses) setup.push(process.command);
   for (const secret of secrets.filter((s) => s.owner === 'kernel')) {
     if (!kernel.boots) fail('E_NO_KERNEL', 'a kernel secret needs a kernel', secret.statement.loc);
     const physical = directMapPhysical(layout, secret.va);
@@ -343,12 +354,19 @@ export function compileScenario(loaded: LoadedScenario, variant: Readonly<Record
     variant,
     config: machine.config,
     features: machine.features,
-    boot: kernel.boots ? { timerPeriodTicks: kernel.timerPeriodTicks, switchPolicy: { flushOnReuse: kernel.flushOnReuse, pcidSlots: kernel.pcidSlots } } : null,
+    boot: kernel.boots
+      ? {
+          timerPeriodTicks: kernel.timerPeriodTicks,
+          switchPolicy: { flushOnReuse: kernel.flushOnReuse, pcidSlots: kernel.pcidSlots },
+          ...(kernel.userPages.length === 0 ? {} : { userPages: kernel.userPages.map((va) => hex(va)) }),
+        }
+      : null,
     gates: kernel.gates,
     setup,
     steps,
     assertions,
     invariants: header.invariants,
+    attackers: processStatements.filter((_, i) => compiledProcesses[i]!.attacker).map((statement) => statement.name.value),
     customInvariants: loaded.statements
       .filter((statement): statement is CustomInvariantStatement => statement.kind === 'customInvariant')
       .map((statement) => compileCustomInvariant(statement, context.expectations, processes)),

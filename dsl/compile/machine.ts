@@ -220,9 +220,12 @@ export interface KernelSetup {
   readonly flushOnReuse: boolean;
   readonly pcidSlots: number;
   readonly gates: readonly { readonly vector: number; readonly dpl: number; readonly present: boolean }[];
+  /** Injected bugs: kernel pages wrongly mapped user-accessible. */
+  readonly userPages: readonly bigint[];
 }
 
-const KERNEL_SETTINGS = ['timer', 'switch', 'gate', 'none'] as const;
+const KERNEL_SETTINGS = ['timer', 'switch', 'gate', 'bug', 'none'] as const;
+const KERNEL_BUGS = ['user-page'] as const;
 
 export function compileKernel(block: BlockStatement | null, hasProcesses: boolean, bindings: Bindings): KernelSetup {
   let boots = block !== null || hasProcesses;
@@ -230,6 +233,7 @@ export function compileKernel(block: BlockStatement | null, hasProcesses: boolea
   let flushOnReuse = true;
   let pcidSlots = 6;
   const gates: { vector: number; dpl: number; present: boolean }[] = [];
+  const userPages: bigint[] = [];
   for (const item of block?.body ?? []) {
     if (item.kind === 'comment') continue;
     const anchor = item.name.loc;
@@ -262,11 +266,20 @@ export function compileKernel(block: BlockStatement | null, hasProcesses: boolea
         gates.push({ vector, dpl, present });
         break;
       }
+      case 'bug': {
+        // `bug user-page ADDR { active: on|off }`: a known kernel mistake, injected on purpose.
+        expectChoice(item.args[0], KERNEL_BUGS, 'a kernel bug', anchor, bindings);
+        const va = expectInteger(item.args[1], 'the kernel address whose page the bug exposes', anchor, bindings);
+        let active = true;
+        for (const prop of propsOf(item, ['active'], 'bug')) active = expectOnOff(prop.value, 'active', prop.key.loc, bindings);
+        if (active) userPages.push(va);
+        break;
+      }
       default:
         unknownSetting(item, KERNEL_SETTINGS, 'kernel');
     }
   }
-  return { boots, timerPeriodTicks: timer, flushOnReuse, pcidSlots, gates };
+  return { boots, timerPeriodTicks: timer, flushOnReuse, pcidSlots, gates, userPages };
 }
 
 const RAW_SETTINGS = ['phys', 'pdbr', 'cr3', 'cr0', 'cr4', 'efer', 'rflags', 'pkru', 'cpl', ...Object.keys(NAMED_BITS)];

@@ -47,6 +47,8 @@ export interface EngineOptions<S> {
   readonly invariants?: readonly Invariant<S>[];
   /** Keep every intermediate state (for memory measurement and debugging). */
   readonly keepHistory?: boolean;
+  /** Continue the numbering of an earlier run whose final state is `initial`. */
+  readonly resume?: { readonly seq: number; readonly tick: number };
 }
 
 export const INVARIANT_VIOLATED = 'invariant.violated';
@@ -82,6 +84,8 @@ export class Engine<S extends object> {
     this.stateValue = initial;
     this.limits = options.limits ?? DEFAULT_LIMITS;
     this.replaceSlice = options.replaceSlice ?? spreadSlice;
+    this.seq = options.resume?.seq ?? 0;
+    this.tickValue = options.resume?.tick ?? 0;
     this.history = options.keepHistory ? [initial] : null;
     this.events$ = this.subject.asObservable();
     for (const mechanism of mechanisms) this.register(mechanism);

@@ -14,6 +14,11 @@ import type { SwitchPolicy } from './state.js';
 export interface BootData {
   readonly timerPeriodTicks: number | null;
   readonly switchPolicy: SwitchPolicy;
+  /**
+   * Injected bug: kernel addresses whose page is (wrongly) mapped with U/S=1, as a
+   * driver that exposes a kernel buffer to user space would. Hex strings.
+   */
+  readonly userPages?: readonly string[];
 }
 
 export type BootCommand = Command<'kernel.boot', BootData>;
@@ -57,6 +62,9 @@ export function decideBoot(state: MachineState, command: Command): EventDraft[] 
       false,
       'kernel text',
     );
+  }
+  for (const va of (command as BootCommand).data.userPages ?? []) {
+    editor.grantUserPath(root, BigInt(va), `bug: ${va} mapped user-accessible`);
   }
   drafts.push(...editor.drafts('kernel', 'kernel'));
   const topEntries = kernelTopEntries(editor, root, layout.kernelHalfIndex, config.geometry.levelIndexBits[0]!, config.geometry.entryBytes);

@@ -179,6 +179,23 @@ export class PageTableEditor {
     return this.geometry.format !== 'ostep' && this.geometry.largePageLevels.includes(level) && (entry.low & 0x80) !== 0;
   }
 
+  /**
+   * Sets U/S on every entry of the walk to `va`, leaf included: the kernel bug that
+   * makes a supervisor page user-accessible. Returns whether the walk reached a page.
+   */
+  grantUserPath(root: number, va: bigint, why: string): boolean {
+    let table = root;
+    for (let level = 0; level < this.geometry.levelIndexBits.length; level++) {
+      const address = this.entryAddress(table, va, level);
+      const entry = this.readEntry(address);
+      if (!this.present(entry)) return false;
+      if ((entry.low & 0x4) === 0) this.writeEntry(address, { high: entry.high, low: (entry.low | 0x4) >>> 0 }, why);
+      if (this.isLargePage(entry, level) || level === this.geometry.levelIndexBits.length - 1) return true;
+      table = this.frameOf(entry);
+    }
+    return false;
+  }
+
   /** Clears the leaf entry of a page; returns whether one was present. */
   unmapPage(root: number, va: bigint, pageShift: number, why: string): boolean {
     const leafLevel = this.leafLevelFor(pageShift);

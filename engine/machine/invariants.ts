@@ -4,7 +4,7 @@
  * counterexample says which defence was missing. `isolab list invariants` prints this.
  */
 import type { Invariant } from '../core/decider.js';
-import { controlRegistersPrivileged, userCannotTouchSupervisor } from '../hw/cpu/invariants.js';
+import { controlRegistersPrivileged, supervisorAvoidsUserPages, userCannotTouchSupervisor } from '../hw/cpu/invariants.js';
 import { framesDisjoint, processIsolation } from '../hw/memory/invariants.js';
 import { tlbCoherent } from '../hw/tlb/invariants.js';
 import { secretsStaySecret } from '../observer/invariants.js';
@@ -13,6 +13,7 @@ import type { MachineState } from './state.js';
 export const INVARIANTS: readonly Invariant<MachineState>[] = [
   processIsolation,
   userCannotTouchSupervisor,
+  supervisorAvoidsUserPages,
   tlbCoherent,
   controlRegistersPrivileged,
   framesDisjoint,

@@ -55,6 +55,8 @@ export interface RunPlan {
   readonly assertions: readonly PlannedAssertion[];
   /** Built-in invariants enabled by name (engine/machine/invariants.ts). */
   readonly invariants: readonly string[];
+  /** Processes that play the attacker for `isolab check` (role: attacker, or named "attacker"). */
+  readonly attackers: readonly string[];
   /** The scenario's own invariants (`invariant "label": never attacker knows pin`). */
   readonly customInvariants: readonly Invariant<MachineState>[];
 }

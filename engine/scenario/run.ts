@@ -52,11 +52,8 @@ export function createEngine(plan: RunPlan, options: RunOptions = {}): Engine<Ma
   });
 }
 
-export function runPlan(plan: RunPlan, options: RunOptions = {}): RunResult {
-  const engine = createEngine(plan, options);
-  options.onEngine?.(engine);
-  let buffer: Envelope[] = [];
-  const subscription = engine.events$.subscribe((envelope) => buffer.push(envelope));
+/** Boots the machine the plan describes and runs its setup commands. */
+export function startPlan(engine: Engine<MachineState>, plan: RunPlan): void {
   engine.record({
     type: 'scenario.started',
     actor: 'scenario',
@@ -65,16 +62,24 @@ export function runPlan(plan: RunPlan, options: RunOptions = {}): RunResult {
   if (plan.boot !== null) engine.dispatch({ type: 'kernel.boot', actor: 'kernel', data: plan.boot });
   for (const gate of plan.gates) engine.dispatch({ type: 'cpu.configureGate', actor: 'kernel', data: gate });
   for (const command of plan.setup) engine.dispatch(command);
-  const reports: StepReport[] = [];
-  for (const step of plan.steps) {
-    const started = engine.record({
-      type: 'scenario.stepStarted',
-      actor: 'scenario',
-      data: { index: step.index, file: step.file, line: step.line, text: step.text, actor: step.actor },
-    });
-    buffer = [];
+}
+
+/**
+ * Runs one step: records its start, makes its process current, advances the clock,
+ * dispatches its commands, and records the outcome with the verdict of each
+ * expectation. The checker drives generated steps through this same function.
+ */
+export function executeStep(engine: Engine<MachineState>, step: PlannedStep): StepReport {
+  const started = engine.record({
+    type: 'scenario.stepStarted',
+    actor: 'scenario',
+    data: { index: step.index, file: step.file, line: step.line, text: step.text, actor: step.actor },
+  });
+  const buffer: Envelope[] = [];
+  const subscription = engine.events$.subscribe((envelope) => buffer.push(envelope));
+  let outcome: StepOutcome;
+  try {
     const skipped = prepareStep(engine, step, started.seq);
-    let outcome: StepOutcome;
     if (skipped !== null) {
       outcome = emptyOutcome(skipped);
     } else {
@@ -82,17 +87,26 @@ export function runPlan(plan: RunPlan, options: RunOptions = {}): RunResult {
       runStepCommands(engine, step, started.seq);
       outcome = summarise(buffer);
     }
-    const verdicts = step.expectations.map((expectation) => {
-      const reason = expectation.check(outcome);
-      return { expectation: expectation.text, holds: reason === null, reason: reason ?? '' };
-    });
-    engine.record({
-      type: 'scenario.stepChecked',
-      actor: 'scenario',
-      data: { index: step.index, line: step.line, text: step.text, actor: step.actor, outcome, verdicts },
-    }, started.seq);
-    reports.push({ step, outcome, verdicts });
+  } finally {
+    subscription.unsubscribe();
   }
+  const verdicts = step.expectations.map((expectation) => {
+    const reason = expectation.check(outcome);
+    return { expectation: expectation.text, holds: reason === null, reason: reason ?? '' };
+  });
+  engine.record({
+    type: 'scenario.stepChecked',
+    actor: 'scenario',
+    data: { index: step.index, line: step.line, text: step.text, actor: step.actor, outcome, verdicts },
+  }, started.seq);
+  return { step, outcome, verdicts };
+}
+
+export function runPlan(plan: RunPlan, options: RunOptions = {}): RunResult {
+  const engine = createEngine(plan, options);
+  options.onEngine?.(engine);
+  startPlan(engine, plan);
+  const reports = plan.steps.map((step) => executeStep(engine, step));
   const assertions = plan.assertions.map((assertion) => {
     const reason = assertion.check(engine.state);
     const verdict: Verdict = { expectation: assertion.text, holds: reason === null, reason: reason ?? '' };
@@ -105,7 +119,6 @@ export function runPlan(plan: RunPlan, options: RunOptions = {}): RunResult {
     actor: 'scenario',
     data: { failures: state.scenario.failures.length, violations: state.scenario.violations.length },
   });
-  subscription.unsubscribe();
   engine.complete();
   const passed =
     reports.every((report) => report.verdicts.every((verdict) => verdict.holds)) &&

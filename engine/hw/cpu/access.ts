@@ -79,18 +79,26 @@ export function decideAccess(state: MachineState, command: Command): EventDraft[
   }
   const pieces = piecesOf(data, high, low, vaHex, geometry.offsetBits);
   const physical: number[] = [];
+  const userPages: boolean[] = [];
   const paging = hasBit(cpu.cr0, CR0_PG);
   for (const piece of pieces) {
-    const address = paging ? translatePiece(state, control, data.kind, data.by, piece, drafts) : high * 2 ** 32 + low + piece.offset;
-    if (address === null) return drafts;
-    physical.push(address);
+    const translation = paging ? translatePiece(state, control, data.kind, data.by, piece, drafts) : { address: high * 2 ** 32 + low + piece.offset, user: false };
+    if (translation === null) return drafts;
+    physical.push(translation.address);
+    userPages.push(translation.user);
   }
-  performData(state, data, control.cpl, physical, pieces, drafts);
+  performData(state, data, { cpl: control.cpl, ac: control.rflagsAc }, physical, userPages, pieces, drafts);
   return drafts;
 }
 
+interface Translation {
+  readonly address: number;
+  /** U/S=1 at every level: a user-mode address (SDM §4.6). */
+  readonly user: boolean;
+}
+
 /** Translates one piece through the TLB or a walk; null after a fault. */
-function translatePiece(state: MachineState, control: PagingControl, kind: AccessKind, by: string, piece: Piece, drafts: EventDraft[]): number | null {
+function translatePiece(state: MachineState, control: PagingControl, kind: AccessKind, by: string, piece: Piece, drafts: EventDraft[]): Translation | null {
   const { cpu, config, tlb } = state;
   const geometry = config.geometry;
   const request: AccessRequest = { kind, vaHigh: piece.high, vaLow: piece.low };
@@ -106,7 +114,7 @@ function translatePiece(state: MachineState, control: PagingControl, kind: Acces
       return null;
     }
     if (kind === 'write' && !entry.dirty && geometry.format !== 'ostep') setDirtyThroughTlb(state, entry, slot, drafts);
-    return entry.frameBase + offsetInPage(piece.high, piece.low, geometry.linearBits, entry.pageShift);
+    return { address: entry.frameBase + offsetInPage(piece.high, piece.low, geometry.linearBits, entry.pageShift), user: entry.user };
   }
   drafts.push({ type: 'tlb.missed', actor: 'tlb', data: { va, pcid } });
   const store = state.memory.store;
@@ -138,7 +146,7 @@ function translatePiece(state: MachineState, control: PagingControl, kind: Acces
   };
   const victim = tlbVictim(tlb);
   drafts.push({ type: 'tlb.filled', actor: 'tlb', data: { va, slot: victim, entry, evicted: tlb.slots[victim] ?? null } });
-  return walk.physicalAddress;
+  return { address: walk.physicalAddress, user: walk.rights.user };
 }
 
 /** The accessed/dirty flags the walk set, written back into the entries (SDM §4.8). */
@@ -198,10 +206,23 @@ export function exception(actor: string, vector: number, errorCode: number | nul
   };
 }
 
-function performData(state: MachineState, data: AccessData, cpl: number, physical: readonly number[], pieces: readonly Piece[], drafts: EventDraft[]): void {
+/**
+ * The data part of the access. Each event names the CPL, EFLAGS.AC and whether the page
+ * was a user-mode address, so invariants can state SMAP/SMEP-style promises.
+ */
+function performData(
+  state: MachineState,
+  data: AccessData,
+  mode: { readonly cpl: number; readonly ac: boolean },
+  physical: readonly number[],
+  userPages: readonly boolean[],
+  pieces: readonly Piece[],
+  drafts: EventDraft[],
+): void {
+  const { cpl, ac } = mode;
   const store = state.memory.store;
   if (data.kind === 'fetch') {
-    drafts.push({ type: 'cpu.fetched', actor: data.by, data: { va: pieces[0]!.va, address: physical[0]!, cpl } });
+    drafts.push({ type: 'cpu.fetched', actor: data.by, data: { va: pieces[0]!.va, address: physical[0]!, cpl, ac, user: userPages[0]! } });
     return;
   }
   for (let i = 0; i < pieces.length; i++) {
@@ -212,12 +233,12 @@ function performData(state: MachineState, data: AccessData, cpl: number, physica
       drafts.push({
         type: 'memory.read',
         actor: data.by,
-        data: { address, size: piece.size, value: littleEndianHexOfHex(current), bytes: current, by: data.by, cpl },
+        data: { address, size: piece.size, value: littleEndianHexOfHex(current), bytes: current, by: data.by, cpl, ac, user: userPages[i]! },
       });
     } else {
       const all = data.bytes ?? '';
       const bytes = pieces.length === 1 ? all : all.slice(piece.offset * 2, (piece.offset + piece.size) * 2);
-      drafts.push({ type: 'memory.written', actor: data.by, data: { address, bytes, before: current, by: data.by, cpl } });
+      drafts.push({ type: 'memory.written', actor: data.by, data: { address, bytes, before: current, by: data.by, cpl, ac, user: userPages[i]! } });
     }
   }
 }

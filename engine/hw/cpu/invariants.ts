@@ -39,3 +39,24 @@ export const controlRegistersPrivileged: MachineInvariant = {
   },
 };
 
+
+/**
+ * SMEP and SMAP as a promise: the kernel never runs user code and touches user data
+ * only inside copy_from_user/copy_to_user (EFLAGS.AC set). A user page is a user-mode
+ * address in the SDM's sense (U/S=1 in the translation used), which every CPU access
+ * event reports; the kernel's own bookkeeping writes carry no such flag.
+ */
+export const supervisorAvoidsUserPages: MachineInvariant = {
+  name: 'cpu.supervisor-avoids-user-pages',
+  statement: 'Code at CPL 0 never executes a user page, and reads or writes one only with EFLAGS.AC set (copy_from_user).',
+  defence: 'CR4.SMEP and CR4.SMAP',
+  on: ['memory.read', 'memory.written', 'cpu.fetched'],
+  check(_before, event, after) {
+    const data = event.data as AccessData & { ac?: boolean; user?: boolean };
+    if (data.cpl !== 0 || data.user !== true) return null;
+    const owner = after.memory.owners.get(frameOf(after, data.address))?.owner ?? 'nobody';
+    if (event.type === 'cpu.fetched') return `the kernel executed a user page (${owner}'s, at ${hex(data.address)})`;
+    if (data.ac === true) return null;
+    return `the kernel ${event.type === 'memory.read' ? 'read' : 'wrote'} a user page (${owner}'s, at ${hex(data.address)}) without EFLAGS.AC`;
+  },
+};

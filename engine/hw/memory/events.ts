@@ -6,13 +6,17 @@ export type MemoryEvent =
       type: 'memory.read';
       actor: string;
       /** value: the bytes as a little-endian number; bytes: as stored, lowest address first. */
-      data: { address: number; size: number; value: string; bytes: string; by: string; cpl: number };
+      /**
+       * ac (EFLAGS.AC) and user (the page was a user-mode address) come with CPU accesses;
+       * they are absent for the kernel's own bookkeeping.
+       */
+      data: { address: number; size: number; value: string; bytes: string; by: string; cpl: number; ac?: boolean; user?: boolean };
     }
   | {
       type: 'memory.written';
       actor: string;
       /** bytes and before in hex, lowest address first. */
-      data: { address: number; bytes: string; before: string; by: string; cpl: number };
+      data: { address: number; bytes: string; before: string; by: string; cpl: number; ac?: boolean; user?: boolean };
     }
   | {
       type: 'memory.entryWritten';
