@@ -274,6 +274,16 @@ function secretCommand(spec: SecretSpec): Command {
 
 /** Compiles one variant of a loaded scenario into a run plan. */
 export function compileScenario(loaded: LoadedScenario, variant: Readonly<Record<string, string>>): RunPlan {
+  return compileScenarioWithContext(loaded, variant).plan;
+}
+
+/** A compiled scenario and the compiler's view after its last step (for appending steps). */
+export interface CompiledWorld {
+  readonly plan: RunPlan;
+  readonly context: StepContext;
+}
+
+export function compileScenarioWithContext(loaded: LoadedScenario, variant: Readonly<Record<string, string>>): CompiledWorld {
   const axes = variantAxes(loaded);
   const bindings: Bindings = { ...variant };
   for (const axis of axes) if (bindings[axis.name] === undefined) throw new ScenarioError('E_INTERNAL_VARIANT', `no value for variant ${axis.name}`);
@@ -346,7 +356,7 @@ export function compileScenario(loaded: LoadedScenario, variant: Readonly<Record
   const steps: PlannedStep[] = [];
   const assertions: PlannedAssertion[] = [];
   compileBody(loaded.statements, context, steps, assertions, secrets);
-  return {
+  const plan: RunPlan = {
     title: header.title,
     file: loaded.file,
     source: loaded.source,
@@ -371,6 +381,7 @@ export function compileScenario(loaded: LoadedScenario, variant: Readonly<Record
       .filter((statement): statement is CustomInvariantStatement => statement.kind === 'customInvariant')
       .map((statement) => compileCustomInvariant(statement, context.expectations, processes)),
   };
+  return { plan, context };
 }
 
 function compileBody(
@@ -447,4 +458,25 @@ function processSecretStep(secret: SecretSpec, context: StepContext, index: numb
 
 export function describeValueForDocs(statement: VariantStatement): string {
   return `${statement.name.value}: ${statement.values.map(describe).join(' | ')}`;
+}
+
+/**
+ * Compiles steps written after a compiled scenario, as if they were appended to its
+ * file (the checker's generated attacks). `file` names them in errors and traces. The
+ * world's static view of mappings is copied, so the world itself is not changed.
+ */
+export function compileAppendedSteps(world: CompiledWorld, text: string, file: string): PlannedStep[] {
+  const document = parseScenario(text, file);
+  const mappings = new Map([...world.context.mappings].map(([name, list]) => [name, [...list]]));
+  const context: StepContext = {
+    ...world.context,
+    mappings,
+    sourceLines: (source) => (source === file ? text.split(/\r?\n/) : world.context.sourceLines(source)),
+  };
+  const steps: PlannedStep[] = [];
+  for (const statement of document.statements) {
+    if (statement.kind !== 'step') fail('E_CHECK', `only steps can be appended to a world, not a ${statement.kind} statement`, statement.loc);
+    steps.push(compileStep(statement, world.plan.steps.length + steps.length, context));
+  }
+  return steps;
 }

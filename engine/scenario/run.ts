@@ -6,7 +6,7 @@
  * summarises the events into an outcome and records the verdict of each expectation.
  * Everything it decides is an event, so the trace alone replays the run.
  */
-import type { Envelope } from '../core/decider.js';
+import type { Envelope, Invariant } from '../core/decider.js';
 import type { Engine } from '../core/engine.js';
 import { LimitExceeded, type Limits } from '../core/limits.js';
 import { ScenarioError } from '../core/errors.js';
@@ -43,8 +43,13 @@ export interface RunOptions {
   readonly onEngine?: (engine: Engine<MachineState>) => void;
 }
 
+/** The invariant objects a plan enables: built-in ones by name, then its own. */
+export function invariantsOf(plan: RunPlan): Invariant<MachineState>[] {
+  return [...plan.invariants.map((name) => invariantByName(name)).filter((invariant) => invariant !== null), ...plan.customInvariants];
+}
+
 export function createEngine(plan: RunPlan, options: RunOptions = {}): Engine<MachineState> {
-  const invariants = [...plan.invariants.map((name) => invariantByName(name)).filter((invariant) => invariant !== null), ...plan.customInvariants];
+  const invariants = invariantsOf(plan);
   return machineEngine(initialMachineState(plan.config, plan.features), {
     limits: options.limits,
     invariants,
