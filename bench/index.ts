@@ -15,8 +15,9 @@ import { availableParallelism, loadavg } from 'node:os';
 import { formatSection, gcFunction, sectionJson, type BenchContext, type Section, type SectionReport } from './report.js';
 import { historyMemorySection } from './sections/history-memory.js';
 import { hotPathSection } from './sections/hot-path.js';
+import { reportSection } from './sections/report.js';
 
-export const SECTIONS: readonly Section[] = [hotPathSection, historyMemorySection];
+export const SECTIONS: readonly Section[] = [hotPathSection, historyMemorySection, reportSection];
 
 interface Options {
   readonly only: readonly string[] | null;

@@ -10,9 +10,14 @@ import { statSync } from 'node:fs';
 import { ScenarioError } from '../engine/core/errors.js';
 import { ENGINE_VERSION } from '../engine/core/version.js';
 import { renderError } from '../dsl/render-error.js';
+import { checkCommand } from './commands/check.js';
+import { diffCommand } from './commands/diff.js';
+import { exploreCommand } from './commands/explore.js';
+import { exportCommand } from './commands/export.js';
 import { fmtCommand } from './commands/fmt.js';
 import { listCommand } from './commands/list.js';
 import { replayCommand } from './commands/replay.js';
+import { reportCommand } from './commands/report.js';
 import { runCommand } from './commands/run.js';
 import { translateCommand } from './commands/translate.js';
 import { readText, styleFor } from './io.js';
@@ -44,9 +49,9 @@ function report(error: unknown): number {
   return 3;
 }
 
-function action<A extends unknown[]>(handler: (...args: A) => number): (...args: A) => void {
-  return (...args: A) => {
-    process.exitCode = handler(...args);
+function action<A extends unknown[]>(handler: (...args: A) => number | Promise<number>): (...args: A) => Promise<void> {
+  return async (...args: A) => {
+    process.exitCode = await handler(...args);
   };
 }
 
@@ -76,6 +81,7 @@ export function buildProgram(): Command {
     .option('--quiet', 'print only the verdict table')
     .addOption(new Option('--max-events <n>', 'stop a run after this many events (default 5,000,000)'))
     .addOption(new Option('--max-commands <n>', 'stop a run after this many commands (default 5,000,000)'))
+    .option('--matrix <file>', 'run every variant combination of a scenario and diff each against the first')
     .exitOverride()
     .action(action(runCommand));
 
@@ -87,6 +93,64 @@ export function buildProgram(): Command {
     .option('--json', 'machine-readable output')
     .exitOverride()
     .action(action(replayCommand));
+
+  program
+    .command('diff')
+    .description('compare two traces: the first divergence, the events changed per actor, and the verdicts, leaks and faults that differ')
+    .argument('<a>', 'the reference trace (A)')
+    .argument('<b>', 'the trace to compare with it (B)')
+    .option('--json', 'machine-readable output')
+    .exitOverride()
+    .action(action(diffCommand));
+
+  program
+    .command('export')
+    .description('convert a trace for another tool: --format chrome writes Chrome Trace Event JSON for Perfetto or chrome://tracing')
+    .argument('<trace>', 'a trace written by isolab run --trace')
+    .requiredOption('--format <format>', 'the output format: chrome')
+    .option('-o, --output <out>', 'write to this file (atomically) instead of stdout')
+    .exitOverride()
+    .action(action(exportCommand));
+
+  program
+    .command('report')
+    .description('write one self-contained HTML report of traces: summary, timeline with the state at every event, diff of two runs, variant matrix')
+    .argument('<traces...>', 'traces written by isolab run --trace')
+    .requiredOption('-o, --output <file>', 'the HTML file to write')
+    .option('--title <text>', "the report's title (default: the scenarios' titles)")
+    .option('--json', 'machine-readable output')
+    .exitOverride()
+    .action(action(reportCommand));
+
+  program
+    .command('check')
+    .description('search for an attack: random steps by the scenario\'s attackers, every invariant checked after every event; a violation is shrunk and printed as a scenario')
+    .argument('[files...]', 'a world scenario (or, with --merge, the JSON results of shards)')
+    .option('--runs <n>', 'how many random attacks to try (default 1000)')
+    .option('--seed <n>', 'the search seed (default 1); run i draws from a seed split from it')
+    .option('--max-steps <n>', 'steps per attack (default 30)')
+    .option('--variant <name=value>', 'fix a variant (repeatable); the others still expand', collect)
+    .option('--workers <n>', 'worker threads (results are the same for any number)')
+    .option('--shard <i/n>', 'run only slice i of n of the runs (for CI matrices); merge with --merge')
+    .option('--merge', 'combine the --json results of shards given as files')
+    .option('--out <file>', 'write the counterexample scenario to this file')
+    .option('--junit <file>', 'write JUnit XML for CI systems')
+    .option('--json', 'machine-readable output')
+    .exitOverride()
+    .action(action(checkCommand));
+
+  program
+    .command('explore')
+    .description('run every interleaving of the processes\' steps (partial-order reduced) and report those that break an expectation or invariant')
+    .argument('<file>', 'a scenario whose processes each have their steps')
+    .option('--max-interleavings <n>', 'stop after this many complete interleavings (default 10,000)')
+    .option('--variant <name=value>', 'fix a variant (repeatable); the others still expand', collect)
+    .option('--all', 'count every violating interleaving instead of stopping at the first')
+    .option('--out <file>', 'write the first violating interleaving as a scenario')
+    .option('--trace <file>', 'write the trace of the first violating interleaving')
+    .option('--json', 'machine-readable output')
+    .exitOverride()
+    .action(action(exploreCommand));
 
   program
     .command('translate')
@@ -117,12 +181,12 @@ export function buildProgram(): Command {
   return program;
 }
 
-export function main(argv: readonly string[]): void {
+export async function main(argv: readonly string[]): Promise<void> {
   try {
-    buildProgram().parse(argv as string[], { from: 'user' });
+    await buildProgram().parseAsync(argv as string[], { from: 'user' });
   } catch (error) {
     process.exitCode = report(error);
   }
 }
 
-main(process.argv.slice(2));
+await main(process.argv.slice(2));

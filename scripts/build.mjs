@@ -2,11 +2,14 @@
 // the TypeScript sources into dist/. Run by `npm ci` (prepare), `npm test` and
 // `npm run bench`, so a fresh clone always has a working `isolab`. Generated files live
 // in engine/generated/, dsl/generated/ and dist/ only, and are never committed.
-// `--grammar-only` stops before the TypeScript compiler.
+// `--grammar-only` stops before the TypeScript compiler. The report's browser code
+// (reports/client/) is type-checked with tsconfig.client.json and bundled by esbuild
+// into dist/reports/client.js and client.css, which `isolab report` inlines.
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import esbuild from 'esbuild';
 import peggy from 'peggy';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -57,6 +60,52 @@ function generateParser() {
   );
 }
 
+/**
+ * esbuild plugin: drops the scheme of URLs in bundled dependencies' strings (immer's
+ * "Full error at: https://bit.ly/…"). A report must name no URL at all: it makes no
+ * request, and its tests check that the page holds no http(s) address.
+ */
+const stripDependencyUrls = {
+  name: 'strip-dependency-urls',
+  setup(build) {
+    build.onLoad({ filter: /[\\/]node_modules[\\/].*\.m?js$/ }, (args) => ({
+      contents: readFileSync(args.path, 'utf8').replace(/https?:\/\//g, ''),
+      loader: 'js',
+    }));
+  },
+};
+
+/**
+ * The report client: one minified IIFE for an inline <script>, and its style sheet, both
+ * ASCII (non-ASCII characters escaped) so that the CSP hashes match however the page is
+ * decoded.
+ */
+async function bundleReportClient() {
+  const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
+  execFileSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.client.json')], { stdio: 'inherit' });
+  const out = join(root, 'dist', 'reports');
+  mkdirSync(out, { recursive: true });
+  await esbuild.build({
+    entryPoints: [join(root, 'reports', 'client', 'main.ts')],
+    outfile: join(out, 'client.js'),
+    bundle: true,
+    platform: 'browser',
+    format: 'iife',
+    target: 'es2020',
+    minify: true,
+    legalComments: 'none',
+    define: { 'process.env.NODE_ENV': '"production"' },
+    plugins: [stripDependencyUrls],
+    logLevel: 'warning',
+  });
+  const css = esbuild.transformSync(readFileSync(join(root, 'reports', 'client', 'style.css'), 'utf8'), {
+    loader: 'css',
+    minify: true,
+    target: 'chrome100',
+  });
+  writeFileSync(join(out, 'client.css'), css.code);
+}
+
 generateSyscallTables();
 if (existsSync(join(root, 'dsl', 'grammar.peggy'))) generateParser();
 if (!process.argv.includes('--grammar-only')) {
@@ -64,4 +113,5 @@ if (!process.argv.includes('--grammar-only')) {
   execFileSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.json')], { stdio: 'inherit' });
   mkdirSync(join(root, 'dist', 'dsl', 'generated'), { recursive: true });
   copyFileSync(join(root, 'dsl', 'generated', 'parser.js'), join(root, 'dist', 'dsl', 'generated', 'parser.js'));
+  await bundleReportClient();
 }

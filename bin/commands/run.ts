@@ -1,20 +1,24 @@
 /**
- * `isolab run FILE… [--seed N] [--variant k=v] [--trace OUT] [--json] [--all]`:
+ * `isolab run FILE… [--seed N] [--variant k=v] [--trace OUT] [--json] [--all] [--matrix FILE]`:
  * compiles each scenario for every variant combination, runs it, prints each step with
  * its outcome and the verdict of each expectation, then a verdict table; writes traces.
+ * With --matrix, also diffs every combination of each scenario against its first.
  * Exit 0 when everything holds, 1 when an expectation, assertion or invariant fails.
  */
 import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import type { Envelope } from '../../engine/core/decider.js';
 import { ScenarioError } from '../../engine/core/errors.js';
 import type { Limits } from '../../engine/core/limits.js';
 import { DEFAULT_LIMITS } from '../../engine/core/limits.js';
 import { describeEntry, describeOutcome } from '../../engine/scenario/outcome.js';
 import type { RunPlan } from '../../engine/scenario/plan.js';
-import { runPlan, type RunResult } from '../../engine/scenario/run.js';
+import { runPlan, type RunOptions, type RunResult } from '../../engine/scenario/run.js';
+import { diffTraces, type TraceDiff } from '../../engine/trace/diff.js';
 import { recordRun } from '../../engine/trace/record.js';
 import { compileScenario, loadScenario, variantAxes, variantMatrix, type LoadedScenario } from '../../dsl/compile/index.js';
 import { nearest } from '../../dsl/suggest.js';
+import { matrixSummaryLines, parsedTraceOfRun } from './diff.js';
 import { AtomicWriter, BUNDLED_SCENARIOS, displayPath, scenarioFilesIn, sourceReader, styleFor, type Style } from '../io.js';
 
 export interface RunCommandOptions {
@@ -26,6 +30,8 @@ export interface RunCommandOptions {
   readonly quiet?: boolean;
   readonly maxEvents?: string;
   readonly maxCommands?: string;
+  /** A scenario whose variant combinations are each diffed against the first. */
+  readonly matrix?: string;
 }
 
 export interface CompletedRun {
@@ -33,6 +39,8 @@ export interface CompletedRun {
   readonly plan: RunPlan;
   readonly result: RunResult;
   readonly tracePath: string | null;
+  /** Every event of the run, kept only for --matrix. */
+  readonly events: readonly Envelope[] | null;
 }
 
 export function parseVariantOptions(values: readonly string[] = []): Record<string, string> {
@@ -128,15 +136,24 @@ export function runScenarios(files: readonly string[], options: RunCommandOption
       work.push({ loaded, plan: { ...plan, seed, config: { ...plan.config, seed } } });
     }
   });
-  if (options.trace === undefined) return work.map(({ loaded, plan }) => ({ loaded, plan, result: runPlan(plan, { limits }), tracePath: null }));
+  const keepEvents = options.matrix !== undefined;
+  const runOptions = (events: Envelope[]): RunOptions =>
+    keepEvents ? { limits, onEngine: (engine) => engine.events$.subscribe((envelope) => events.push(envelope)) } : { limits };
+  if (options.trace === undefined) {
+    return work.map(({ loaded, plan }) => {
+      const events: Envelope[] = [];
+      return { loaded, plan, result: runPlan(plan, runOptions(events)), tracePath: null, events: keepEvents ? events : null };
+    });
+  }
   const paths = tracePaths(options.trace, work.map((w) => w.plan));
   const writers: AtomicWriter[] = [];
   try {
     const runs = work.map(({ loaded, plan }, i) => {
       const writer = new AtomicWriter(paths[i]!);
       writers.push(writer);
-      const result = recordRun(plan, loaded.files, (line) => writer.write(line + '\n'), { limits });
-      return { loaded, plan, result, tracePath: paths[i]! };
+      const events: Envelope[] = [];
+      const result = recordRun(plan, loaded.files, (line) => writer.write(line + '\n'), runOptions(events));
+      return { loaded, plan, result, tracePath: paths[i]!, events: keepEvents ? events : null };
     });
     for (const writer of writers) writer.commit();
     return runs;
@@ -151,21 +168,58 @@ export function runCommand(files: string[], options: RunCommandOptions): number 
     maxEvents: parseCount(options.maxEvents, '--max-events', DEFAULT_LIMITS.maxEvents),
     maxCommands: parseCount(options.maxCommands, '--max-commands', DEFAULT_LIMITS.maxCommands),
   };
-  const targets = options.all === true ? [...scenarioFilesIn(BUNDLED_SCENARIOS).map(displayPath), ...files] : files;
+  const named = options.matrix === undefined ? files : [options.matrix, ...files];
+  const targets = options.all === true ? [...scenarioFilesIn(BUNDLED_SCENARIOS).map(displayPath), ...named] : named;
   if (targets.length === 0) throw new ScenarioError('E_OPTION', 'nothing to run: give scenario files, or --all for the bundled ones');
   const runs = runScenarios(targets, options, limits);
   const passed = runs.every((run) => run.result.passed);
+  const diffs = options.matrix === undefined ? null : matrixDiffs(runs);
   if (options.json === true) {
-    process.stdout.write(JSON.stringify({ passed, runs: runs.map(runJson) }, null, 2) + '\n');
+    const matrix = diffs === null ? {} : { diffs: diffs.map(({ base, run, diff }) => ({ file: run.plan.file, base: base.plan.variant, variant: run.plan.variant, diff })) };
+    process.stdout.write(JSON.stringify({ passed, runs: runs.map(runJson), ...matrix }, null, 2) + '\n');
   } else {
     const style = styleFor(process.stdout);
     const out: string[] = [];
     const brief = options.all === true || options.quiet === true;
     if (!brief) for (const run of runs) out.push(...runLines(run, style));
     out.push(...verdictTable(runs, style, brief));
+    if (diffs !== null) out.push(...matrixLines(diffs, style));
     process.stdout.write(out.join('\n') + '\n');
   }
   return passed ? 0 : 1;
+}
+
+interface MatrixDiff {
+  readonly base: CompletedRun;
+  readonly run: CompletedRun;
+  readonly diff: TraceDiff;
+}
+
+/** Each scenario's combinations after the first, diffed against the first (in memory, no trace files read). */
+function matrixDiffs(runs: readonly CompletedRun[]): MatrixDiff[] {
+  const byFile = new Map<string, CompletedRun[]>();
+  for (const run of runs) byFile.set(run.plan.file, [...(byFile.get(run.plan.file) ?? []), run]);
+  const traceOf = (run: CompletedRun) => parsedTraceOfRun(run.plan, run.loaded.files, run.events ?? [], run.result);
+  const diffs: MatrixDiff[] = [];
+  for (const group of byFile.values()) {
+    const base = traceOf(group[0]!);
+    for (const run of group.slice(1)) diffs.push({ base: group[0]!, run, diff: diffTraces(base, traceOf(run)) });
+  }
+  return diffs;
+}
+
+function matrixLines(diffs: readonly MatrixDiff[], style: Style): string[] {
+  const lines: string[] = [];
+  let file: string | null = null;
+  for (const { base, run, diff } of diffs) {
+    if (run.plan.file !== file) {
+      file = run.plan.file;
+      lines.push('', style.bold(`Differences against [${variantLabel(base.plan.variant)}]`) + style.dim(`  ${run.plan.file}`));
+    }
+    lines.push(...matrixSummaryLines(diff, { a: variantLabel(base.plan.variant), b: variantLabel(run.plan.variant) }, style));
+  }
+  if (file === null) lines.push('', style.dim('--matrix: no scenario has more than one variant combination, so there is nothing to compare'));
+  return lines;
 }
 
 function mark(holds: boolean, style: Style): string {

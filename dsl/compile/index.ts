@@ -451,6 +451,7 @@ function processSecretStep(secret: SecretSpec, context: StepContext, index: numb
     text: `secret ${secret.name} ${JSON.stringify(secret.value)} at ${hex(secret.va)} in ${secret.owner}`,
     actor: 'observer',
     context: null,
+    thread: secret.owner,
     build: () => [command],
     expectations: [],
   };

@@ -121,6 +121,7 @@ export function compileStep(step: StepStatement, index: number, context: StepCon
     text: stepText(step, context.sourceLines(step.loc.source)),
     actor,
     context: processContext,
+    thread: processContext ?? actor,
     build,
     expectations,
   };

@@ -28,6 +28,11 @@ export interface PlannedStep {
   readonly actor: string;
   /** The process whose address space must be current, or null. */
   readonly context: string | null;
+  /**
+   * The thread of control the step belongs to, for `isolab explore`: its process (the
+   * actor, or the context of a kernel step, or a secret's owner), else the actor.
+   */
+  readonly thread: string;
   build(state: MachineState): readonly Command[];
   readonly expectations: readonly PlannedExpectation[];
 }

@@ -97,6 +97,7 @@ interface Unit {
   readonly end: number;
   /** The step this unit runs; null for the setup and for what follows the steps. */
   readonly step: { readonly line: number; readonly text: string } | null;
+  /** How a StepFact names the unit: the step's text, "(setup)" or "(after the steps)". */
   readonly label: string;
 }
 
@@ -123,6 +124,12 @@ class Interner {
 const SETUP_LABEL = '(setup)';
 const AFTER_STEPS_LABEL = '(after the steps)';
 
+/**
+ * Cuts a run into units: the setup (before the first step), each step from its
+ * stepStarted to its stepChecked, and what comes after a step's check but before the
+ * next step (the final assertions and `scenario.finished`). Steps are keyed by actor and
+ * text, not line, so a step keeps its identity when lines are added above it.
+ */
 function unitsOf(events: readonly TraceEventLine[], interner: Interner): Unit[] {
   const units: Unit[] = [];
   let start = 0;
@@ -227,29 +234,51 @@ function alignByPosition(keysA: readonly number[], keysB: readonly number[], ran
   out.edit(aFrom + shared, aTo, bFrom + shared, bTo);
 }
 
+interface AlignmentInput {
+  readonly keysA: readonly number[];
+  readonly keysB: readonly number[];
+  readonly unitsA: readonly Unit[];
+  readonly unitsB: readonly Unit[];
+  readonly maxEditLength: number;
+}
+
 function align(a: ParsedTrace, b: ParsedTrace, maxEditLength: number): Alignment & { unitsA: Unit[]; unitsB: Unit[] } {
   const interner = new Interner();
-  const keysA = a.events.map((event) => interner.id(eventKey(event)));
-  const keysB = b.events.map((event) => interner.id(eventKey(event)));
-  const unitsA = unitsOf(a.events, interner);
-  const unitsB = unitsOf(b.events, interner);
+  const input = {
+    keysA: a.events.map((event) => interner.id(eventKey(event))),
+    keysB: b.events.map((event) => interner.id(eventKey(event))),
+    unitsA: unitsOf(a.events, interner),
+    unitsB: unitsOf(b.events, interner),
+    maxEditLength,
+  };
+  const unitChanges = alignKeys(input.unitsA.map((u) => u.key), input.unitsB.map((u) => u.key), maxEditLength);
+  const alignment = unitChanges === null ? alignAsOneStretch(input) : alignUnitByUnit(input, unitChanges);
+  return { ...alignment, unitsA: input.unitsA, unitsB: input.unitsB };
+}
+
+/** The runs' steps differ too much to pair: align all events at once, and pair units that sit at the same place with the same key. */
+function alignAsOneStretch({ keysA, keysB, unitsA, unitsB, maxEditLength }: AlignmentInput): Alignment {
+  const out = new HunkList();
+  const exact = alignSegment(keysA, keysB, [0, keysA.length, 0, keysB.length], maxEditLength, out);
+  const unitPairs: [number, number][] = [];
+  for (let i = 0; i < Math.max(unitsA.length, unitsB.length); i++) {
+    if (i < unitsA.length && i < unitsB.length && unitsA[i]!.key === unitsB[i]!.key) unitPairs.push([i, i]);
+    else {
+      if (i < unitsA.length) unitPairs.push([i, -1]);
+      if (i < unitsB.length) unitPairs.push([-1, i]);
+    }
+  }
+  return { hunks: out.hunks, unitPairs, approximate: !exact };
+}
+
+/**
+ * Each pair of aligned units is aligned on its own; each run of units on one side only
+ * (removed, inserted, or both, as when a step's text was edited) is aligned as one stretch.
+ */
+function alignUnitByUnit({ keysA, keysB, unitsA, unitsB, maxEditLength }: AlignmentInput, unitChanges: readonly { count: number; added: boolean; removed: boolean }[]): Alignment {
   const out = new HunkList();
   const unitPairs: [number, number][] = [];
   let approximate = false;
-  const unitChanges = alignKeys(unitsA.map((u) => u.key), unitsB.map((u) => u.key), maxEditLength);
-  if (unitChanges === null) {
-    // The runs' steps differ too much to pair: align the events as one stretch.
-    approximate = !alignSegment(keysA, keysB, [0, keysA.length, 0, keysB.length], maxEditLength, out);
-    const shared = Math.min(unitsA.length, unitsB.length);
-    for (let i = 0; i < Math.max(unitsA.length, unitsB.length); i++) {
-      if (i < shared && unitsA[i]!.key === unitsB[i]!.key) unitPairs.push([i, i]);
-      else {
-        if (i < unitsA.length) unitPairs.push([i, -1]);
-        if (i < unitsB.length) unitPairs.push([-1, i]);
-      }
-    }
-    return { hunks: out.hunks, unitPairs, approximate, unitsA, unitsB };
-  }
   // Units cover their run without gaps, so an empty run of units sits at the next unit's start.
   const eventsFrom = (units: readonly Unit[], first: number, last: number, total: number): [number, number] => {
     const start = first < units.length ? units[first]!.start : total;
@@ -258,34 +287,30 @@ function align(a: ParsedTrace, b: ParsedTrace, maxEditLength: number): Alignment
   let ua = 0;
   let ub = 0;
   for (let c = 0; c < unitChanges.length; c++) {
-    const change = unitChanges[c]!;
-    if (!change.added && !change.removed) {
-      for (let k = 0; k < change.count; k++, ua++, ub++) {
-        const x = unitsA[ua]!;
-        const y = unitsB[ub]!;
+    if (!unitChanges[c]!.added && !unitChanges[c]!.removed) {
+      for (let k = 0; k < unitChanges[c]!.count; k++, ua++, ub++) {
+        const [x, y] = [unitsA[ua]!, unitsB[ub]!];
         if (!alignSegment(keysA, keysB, [x.start, x.end, y.start, y.end], maxEditLength, out)) approximate = true;
         unitPairs.push([ua, ub]);
       }
       continue;
     }
-    // A run of units on one side only (removed, inserted, or both): align their events together.
     let removed = 0;
     let added = 0;
-    while (c < unitChanges.length && (unitChanges[c]!.added || unitChanges[c]!.removed)) {
+    for (; c < unitChanges.length && (unitChanges[c]!.added || unitChanges[c]!.removed); c++) {
       if (unitChanges[c]!.removed) removed += unitChanges[c]!.count;
       else added += unitChanges[c]!.count;
-      c++;
     }
     c--;
-    const [aFrom, aTo] = eventsFrom(unitsA, ua, ua + removed, a.events.length);
-    const [bFrom, bTo] = eventsFrom(unitsB, ub, ub + added, b.events.length);
+    const [aFrom, aTo] = eventsFrom(unitsA, ua, ua + removed, keysA.length);
+    const [bFrom, bTo] = eventsFrom(unitsB, ub, ub + added, keysB.length);
     if (!alignSegment(keysA, keysB, [aFrom, aTo, bFrom, bTo], maxEditLength, out)) approximate = true;
     for (let k = 0; k < removed; k++) unitPairs.push([ua + k, -1]);
     for (let k = 0; k < added; k++) unitPairs.push([-1, ub + k]);
     ua += removed;
     ub += added;
   }
-  return { hunks: out.hunks, unitPairs, approximate, unitsA, unitsB };
+  return { hunks: out.hunks, unitPairs, approximate };
 }
 
 // ---------------------------------------------------------------------------------
@@ -365,21 +390,25 @@ function changesByActor(a: ParsedTrace, b: ParsedTrace, edits: readonly Extract<
   const note = (actor: string, kind: Example['kind'], x: TraceEventLine | null, y: TraceEventLine | null) => {
     const entry = tally(actor);
     entry[kind]++;
-    if (entry.examples.filter((example) => example.kind === kind).length < examplesPerKind) {
+    if (entry[kind] <= examplesPerKind) {
       entry.examples.push({ kind, a: x === null ? null : summariseEvent(x), b: y === null ? null : summariseEvent(y) });
     }
   };
   for (const edit of edits) {
-    const inserted = new Map<string, number[]>();
+    // B's events of the edit by type and actor, each group consumed in order.
+    const inserted = new Map<string, { readonly seqs: number[]; next: number }>();
     for (let j = edit.bStart; j < edit.bEnd; j++) {
       const event = b.events[j]!;
       const group = `${event.type}\u0000${event.actor}`;
-      inserted.set(group, [...(inserted.get(group) ?? []), j]);
+      const entry = inserted.get(group);
+      if (entry === undefined) inserted.set(group, { seqs: [j], next: 0 });
+      else entry.seqs.push(j);
     }
     const paired = new Set<number>();
     for (let i = edit.aStart; i < edit.aEnd; i++) {
       const event = a.events[i]!;
-      const partner = inserted.get(`${event.type}\u0000${event.actor}`)?.shift();
+      const entry = inserted.get(`${event.type}\u0000${event.actor}`);
+      const partner = entry === undefined || entry.next === entry.seqs.length ? undefined : entry.seqs[entry.next++];
       if (partner === undefined) note(event.actor, 'removed', event, null);
       else {
         paired.add(partner);
