@@ -114,7 +114,7 @@ export function runPlan(plan: RunPlan, options: RunOptions = {}): RunResult {
   const reports = plan.steps.map((step) => executeStep(engine, step));
   const assertions = plan.assertions.map((assertion) => {
     const reason = assertion.check(engine.state);
-    const verdict: Verdict = { expectation: assertion.text, holds: reason === null, reason: reason ?? '' };
+    const verdict: Verdict = { expectation: assertion.text, holds: reason === null, reason: reason ?? '', line: assertion.line };
     engine.record({ type: 'scenario.assertChecked', actor: 'scenario', data: verdict });
     return verdict;
   });

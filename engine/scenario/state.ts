@@ -11,6 +11,8 @@ export interface Verdict {
   readonly holds: boolean;
   /** Why it failed, in a sentence; empty when it holds. */
   readonly reason: string;
+  /** The line of an assertion (step verdicts carry their step's line instead). */
+  readonly line?: number;
 }
 
 export interface StepCheck {

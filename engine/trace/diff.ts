@@ -453,7 +453,7 @@ function unitFacts(events: readonly TraceEventLine[], unit: Unit): UnitFacts {
         }
         break;
       case 'scenario.assertChecked':
-        verdicts.push({ line: 0, step: 'assert', expectation: String(data.expectation), holds: data.holds === true });
+        verdicts.push({ line: typeof data.line === 'number' ? data.line : 0, step: 'assert', expectation: String(data.expectation), holds: data.holds === true });
         break;
       case 'observer.secretLeaked':
         if (!leaks.includes(String(data.secret))) leaks.push(String(data.secret));

@@ -83,10 +83,7 @@ export class App {
       route: () => this.route,
       pointOf: (seq) => this.current?.timeline?.pointOf(seq) ?? null,
       selected: () => this.current?.timeline?.selectedEvent ?? null,
-      snapshotsReady: (run) => {
-        const states = this.states.get(run);
-        return states !== undefined && states.coveredEvents >= (this.runs[run]?.count ?? 0);
-      },
+      snapshotsReady: (run) => this.states.get(run)?.complete ?? false,
     };
     this.go(this.route);
   }

@@ -39,6 +39,11 @@ export class StateIndex {
     return Math.min(this.run.count, (this.snapshots.length - 1) * SNAPSHOT_INTERVAL);
   }
 
+  /** Whether every snapshot exists: a jump anywhere folds fewer than SNAPSHOT_INTERVAL events. */
+  get complete(): boolean {
+    return this.snapshots.length - 1 >= Math.floor(this.run.count / SNAPSHOT_INTERVAL);
+  }
+
   private fold(state: MachineState, from: number, to: number): MachineState {
     let folded = state;
     for (let seq = from; seq < to; seq++) folded = foldMachine(folded, this.run.envelope(seq));

@@ -98,8 +98,8 @@ describe('the four missing-flush variants', () => {
       { ...read, expectation: 'no leak', a: null, b: true },
       { ...read, expectation: 'value 0x0', a: null, b: true },
       { ...read, expectation: 'tlb miss', a: null, b: true },
-      { line: 0, step: 'assert', expectation: 'attacker knows pin', a: true, b: null },
-      { line: 0, step: 'assert', expectation: 'attacker never knows pin', a: null, b: true },
+      { line: 36, step: 'assert', expectation: 'attacker knows pin', a: true, b: null },
+      { line: 37, step: 'assert', expectation: 'attacker never knows pin', a: null, b: true },
     ]);
   });
 

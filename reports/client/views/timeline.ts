@@ -65,7 +65,9 @@ export class TimelineView {
   private readonly stateSection: HTMLElement;
   private readonly open = new Map<string, boolean>();
   private selected: number | null = null;
+  /** ← and → step through the events from anywhere in the view but a control (the canvas handles its own keys). */
   private readonly onDocumentKey = (event: KeyboardEvent) => {
+    if (event.key !== 'ArrowLeft' && event.key !== 'ArrowRight') return;
     const target = event.target as HTMLElement | null;
     if (target !== null && target.closest('input, select, textarea, button, a, summary, canvas') !== null) return;
     this.timeline.onKey(event);
