@@ -42,9 +42,11 @@ registerPanel({
   order: 40,
   slices: ['kernel'],
   open: true,
-  render({ state, previous, focus }) {
+  render({ run, state, previous, focus }) {
     const kernel = state.kernel;
-    if (!kernel.booted && kernel.processes.ids.length === 0) return h('p', { class: 'muted' }, 'No kernel: this run drives the hardware directly.');
+    if (!kernel.booted && kernel.processes.ids.length === 0) {
+      return h('p', { class: 'muted' }, run.types.includes('kernel.booted') ? 'The kernel has not booted yet.' : 'No kernel: this run drives the hardware directly.');
+    }
     const rows: Child[] = kernel.processes.ids.map((pid) => {
       const process = kernel.processes.byId[pid]!;
       const changed = previous.kernel.processes.byId[pid] !== process;
