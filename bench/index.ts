@@ -13,11 +13,12 @@
  */
 import { availableParallelism, loadavg } from 'node:os';
 import { formatSection, gcFunction, sectionJson, type BenchContext, type Section, type SectionReport } from './report.js';
+import { checkSection } from './sections/check.js';
 import { historyMemorySection } from './sections/history-memory.js';
 import { hotPathSection } from './sections/hot-path.js';
 import { reportSection } from './sections/report.js';
 
-export const SECTIONS: readonly Section[] = [hotPathSection, historyMemorySection, reportSection];
+export const SECTIONS: readonly Section[] = [hotPathSection, historyMemorySection, reportSection, checkSection];
 
 interface Options {
   readonly only: readonly string[] | null;

@@ -82,6 +82,7 @@ export function buildProgram(): Command {
     .addOption(new Option('--max-events <n>', 'stop a run after this many events (default 5,000,000)'))
     .addOption(new Option('--max-commands <n>', 'stop a run after this many commands (default 5,000,000)'))
     .option('--matrix <file>', 'run every variant combination of a scenario and diff each against the first')
+    .option('--report <out>', 'write HTML reports: a file for one scenario, else a directory with one report per scenario and an index.html')
     .exitOverride()
     .action(action(runCommand));
 

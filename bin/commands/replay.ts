@@ -5,12 +5,11 @@
  */
 import { dirname, join } from 'node:path';
 import { ScenarioError } from '../../engine/core/errors.js';
-import { sha256Hex } from '../../engine/core/hash.js';
 import { canonicalJson } from '../../engine/core/canonical.js';
 import type { Envelope } from '../../engine/core/decider.js';
 import { runPlan } from '../../engine/scenario/run.js';
 import { readTrace, TraceError } from '../../engine/trace/reader.js';
-import { envelopeOf, firstDivergence, replayTrace } from '../../engine/trace/replay.js';
+import { checkEmbeddedSource, envelopeOf, firstDivergence, replayTrace } from '../../engine/trace/replay.js';
 import { compileScenario, loadScenario } from '../../dsl/compile/index.js';
 import { displayPath, readText, styleFor } from '../io.js';
 
@@ -45,15 +44,6 @@ export function replayCommand(path: string, options: { rerun?: boolean; json?: b
   return 0;
 }
 
-/** The embedded main file must be the one whose hash the header records. */
-function checkEmbeddedSource(trace: ReturnType<typeof readTrace>, file: string): void {
-  const main = trace.header.scenario.files.find((f) => f.file === trace.header.scenario.file);
-  if (main === undefined || sha256Hex(main.text) !== trace.header.scenario.sourceSha256) {
-    throw new TraceError(file, 1, 'the scenario embedded in the header does not match its recorded SHA-256', [
-      'the header was edited and its hash chain rebuilt',
-    ]);
-  }
-}
 
 function rerunTrace(trace: ReturnType<typeof readTrace>, file: string): { events: number } {
   const files = trace.header.scenario.files;

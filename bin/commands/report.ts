@@ -8,9 +8,8 @@
  */
 import { statSync } from 'node:fs';
 import { ScenarioError } from '../../engine/core/errors.js';
-import { sha256Hex } from '../../engine/core/hash.js';
-import { readTrace, TraceError, type ParsedTrace } from '../../engine/trace/reader.js';
-import { replayTrace } from '../../engine/trace/replay.js';
+import { readTrace } from '../../engine/trace/reader.js';
+import { checkEmbeddedSource, replayTrace } from '../../engine/trace/replay.js';
 import { buildReportHtml, type ReportInput } from '../../reports/build.js';
 import { displayPath, readText, styleFor, writeAtomically } from '../io.js';
 
@@ -20,13 +19,6 @@ export interface ReportCommandOptions {
   readonly json?: boolean;
 }
 
-/** The embedded main file must be the one whose hash the header records. */
-function checkEmbeddedSource(trace: ParsedTrace, file: string): void {
-  const main = trace.header.scenario.files.find((f) => f.file === trace.header.scenario.file);
-  if (main === undefined || sha256Hex(main.text) !== trace.header.scenario.sourceSha256) {
-    throw new TraceError(file, 1, 'the scenario embedded in the header does not match its recorded SHA-256', ['the header was edited and its hash chain rebuilt']);
-  }
-}
 
 function readVerified(path: string): ReportInput {
   const file = displayPath(path);

@@ -16,6 +16,7 @@ import type { RunPlan } from '../../engine/scenario/plan.js';
 import { runPlan, type RunOptions, type RunResult } from '../../engine/scenario/run.js';
 import { diffTraces, type TraceDiff } from '../../engine/trace/diff.js';
 import { recordRun } from '../../engine/trace/record.js';
+import { writeRunReports } from './run-reports.js';
 import { compileScenario, loadScenario, variantAxes, variantMatrix, type LoadedScenario } from '../../dsl/compile/index.js';
 import { nearest } from '../../dsl/suggest.js';
 import { matrixSummaryLines, parsedTraceOfRun } from './diff.js';
@@ -32,6 +33,8 @@ export interface RunCommandOptions {
   readonly maxCommands?: string;
   /** A scenario whose variant combinations are each diffed against the first. */
   readonly matrix?: string;
+  /** Where to write HTML reports (a file for one scenario, else a directory with an index). */
+  readonly report?: string;
 }
 
 export interface CompletedRun {
@@ -39,6 +42,8 @@ export interface CompletedRun {
   readonly plan: RunPlan;
   readonly result: RunResult;
   readonly tracePath: string | null;
+  /** The trace's text, kept when a report is wanted. */
+  readonly traceText: string | null;
   /** Every event of the run, kept only for --matrix. */
   readonly events: readonly Envelope[] | null;
 }
@@ -137,23 +142,25 @@ export function runScenarios(files: readonly string[], options: RunCommandOption
     }
   });
   const keepEvents = options.matrix !== undefined;
+  const keepTraces = options.report !== undefined;
   const runOptions = (events: Envelope[]): RunOptions =>
     keepEvents ? { limits, onEngine: (engine) => engine.events$.subscribe((envelope) => events.push(envelope)) } : { limits };
-  if (options.trace === undefined) {
-    return work.map(({ loaded, plan }) => {
-      const events: Envelope[] = [];
-      return { loaded, plan, result: runPlan(plan, runOptions(events)), tracePath: null, events: keepEvents ? events : null };
-    });
-  }
-  const paths = tracePaths(options.trace, work.map((w) => w.plan));
+  const paths = options.trace === undefined ? null : tracePaths(options.trace, work.map((w) => w.plan));
   const writers: AtomicWriter[] = [];
   try {
-    const runs = work.map(({ loaded, plan }, i) => {
-      const writer = new AtomicWriter(paths[i]!);
-      writers.push(writer);
+    const runs = work.map(({ loaded, plan }, i): CompletedRun => {
       const events: Envelope[] = [];
-      const result = recordRun(plan, loaded.files, (line) => writer.write(line + '\n'), runOptions(events));
-      return { loaded, plan, result, tracePath: paths[i]!, events: keepEvents ? events : null };
+      if (paths === null && !keepTraces) {
+        return { loaded, plan, result: runPlan(plan, runOptions(events)), tracePath: null, traceText: null, events: keepEvents ? events : null };
+      }
+      const writer = paths === null ? null : new AtomicWriter(paths[i]!);
+      if (writer !== null) writers.push(writer);
+      const lines: string[] = [];
+      const result = recordRun(plan, loaded.files, (line) => {
+        writer?.write(line + '\n');
+        if (keepTraces) lines.push(line);
+      }, runOptions(events));
+      return { loaded, plan, result, tracePath: paths?.[i] ?? null, traceText: keepTraces ? lines.join('\n') + '\n' : null, events: keepEvents ? events : null };
     });
     for (const writer of writers) writer.commit();
     return runs;
@@ -173,6 +180,7 @@ export function runCommand(files: string[], options: RunCommandOptions): number 
   if (targets.length === 0) throw new ScenarioError('E_OPTION', 'nothing to run: give scenario files, or --all for the bundled ones');
   const runs = runScenarios(targets, options, limits);
   const passed = runs.every((run) => run.result.passed);
+  const reportPath = options.report === undefined ? null : writeRunReports(runs, options.report);
   const diffs = options.matrix === undefined ? null : matrixDiffs(runs);
   if (options.json === true) {
     const matrix = diffs === null ? {} : { diffs: diffs.map(({ base, run, diff }) => ({ file: run.plan.file, base: base.plan.variant, variant: run.plan.variant, diff })) };
@@ -184,6 +192,7 @@ export function runCommand(files: string[], options: RunCommandOptions): number 
     if (!brief) for (const run of runs) out.push(...runLines(run, style));
     out.push(...verdictTable(runs, style, brief));
     if (diffs !== null) out.push(...matrixLines(diffs, style));
+    if (reportPath !== null) out.push(style.dim(`reports: ${reportPath}`));
     process.stdout.write(out.join('\n') + '\n');
   }
   return passed ? 0 : 1;

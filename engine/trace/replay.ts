@@ -5,12 +5,22 @@
  */
 import type { Envelope } from '../core/decider.js';
 import { canonicalJson } from '../core/canonical.js';
-import { hashOf } from '../core/hash.js';
+import { hashOf, sha256Hex } from '../core/hash.js';
 import { initialMachineState } from '../machine/initial.js';
 import { foldMachine } from '../machine/mechanisms.js';
 import type { MachineState } from '../machine/state.js';
 import type { ParsedTrace } from './reader.js';
 import { TraceError } from './reader.js';
+
+/** The embedded main file must be the one whose hash the header records. */
+export function checkEmbeddedSource(trace: ParsedTrace, file: string): void {
+  const main = trace.header.scenario.files.find((f) => f.file === trace.header.scenario.file);
+  if (main === undefined || sha256Hex(main.text) !== trace.header.scenario.sourceSha256) {
+    throw new TraceError(file, 1, 'the scenario embedded in the header does not match its recorded SHA-256', [
+      'the header was edited and its hash chain rebuilt',
+    ]);
+  }
+}
 
 export function stateHash(state: MachineState): string {
   return hashOf(state);
