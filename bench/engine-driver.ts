@@ -10,6 +10,7 @@
  * engine reports the interrupt as masked, the driver falls back to `kernel.switchTo`
  * and counts it, so the workload stays the same and the report can say so.
  */
+import { credentialsData, credentialsFor } from '../engine/kernel/cred/state.js';
 import { Engine } from '../engine/core/engine.js';
 import type { Envelope } from '../engine/core/decider.js';
 import { defaultCpuFeatures } from '../engine/hw/cpu/state.js';
@@ -78,7 +79,7 @@ export function prepareEngine(spec: WorkloadSpec, options: EngineRunOptions): Pr
   const names: string[] = [];
   for (let i = 0; i < spec.processCount; i++) {
     names.push(processName(i));
-    engine.dispatch({ type: 'kernel.createProcess', actor: 'kernel', data: { name: names[i], uid: 1000 + i, gid: 1000 + i, catches: [] } });
+    engine.dispatch({ type: 'kernel.createProcess', actor: 'kernel', data: { name: names[i], creds: credentialsData(credentialsFor(1000 + i, 1000 + i)), catches: [] } });
   }
   const pids = names.map((name) => pidOf(engine, name));
   for (const pid of pids) {

@@ -182,7 +182,7 @@ export interface SettingStatement extends StatementBase {
   readonly props: readonly Property[] | null;
 }
 
-/** machine { … }, kernel { … }, raw { … } */
+/** machine { … }, kernel { … }, raw { … }, fs { … } */
 export interface BlockStatement extends StatementBase {
   readonly kind: 'block';
   readonly name: WordValue;

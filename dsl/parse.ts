@@ -30,7 +30,7 @@ export { valueText } from './format.js';
 /** Keywords that open a statement at top level (secret and region open settings). */
 export const STATEMENT_KEYWORDS: readonly string[] = [
   'scenario', 'about', 'teaches', 'seed', 'import', 'variant', 'invariant', 'machine',
-  'kernel', 'raw', 'process', 'repeat', 'assert', 'secret', 'region',
+  'kernel', 'raw', 'fs', 'process', 'repeat', 'assert', 'secret', 'region',
 ];
 
 /** Words that can never be a value or a name: they start expectations and conditions. */
@@ -251,7 +251,7 @@ const NUMBER_HELP =
 /** Keywords inside a statement that a misspelling can turn into an argument. */
 const SEPARATING_KEYWORDS = ['when', 'and', 'in', 'expect', 'no'];
 /** Keywords whose braces hold statements rather than properties. */
-const BLOCK_OPENERS = ['machine', 'kernel', 'raw', 'repeat'];
+const BLOCK_OPENERS = ['machine', 'kernel', 'raw', 'fs', 'repeat'];
 /** Keywords a misspelled word before `{` most likely meant. */
 const BLOCK_KEYWORDS = [...BLOCK_OPENERS, 'process'];
 

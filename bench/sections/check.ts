@@ -81,8 +81,8 @@ interface PoolFigures {
   readonly found: boolean;
 }
 
-function runPoolChild(file: string, workers: number, context: BenchContext): PoolFigures {
-  const child = spawnSync(process.execPath, [fileURLToPath(import.meta.url), CHILD_FLAG, file, String(workers)], {
+function runPoolChild(file: string, workers: number, runs: number, context: BenchContext): PoolFigures {
+  const child = spawnSync(process.execPath, [fileURLToPath(import.meta.url), CHILD_FLAG, file, String(workers), String(runs)], {
     encoding: 'utf8',
     timeout: 600_000,
     maxBuffer: 16 * 1024 * 1024,
@@ -95,6 +95,11 @@ function runPoolChild(file: string, workers: number, context: BenchContext): Poo
 
 function medianOf(runs: readonly PoolFigures[]): PoolFigures {
   return [...runs].sort((a, b) => a.seconds - b.seconds)[Math.floor((runs.length - 1) / 2)]!;
+}
+
+/** A row with no target: the issue asks for the figure only. */
+function infoRow(measurement: string, seconds: number, figure: string): Row {
+  return { measurement, events: null, accesses: null, seconds, figure, target: '', verdict: 'info' };
 }
 
 function rate(count: number, seconds: number): string {
@@ -112,28 +117,29 @@ function checkRows(root: string, context: BenchContext): { rows: Row[]; notes: s
     (run) => context.log(`check: in-process, ${run.result.executed} runs in ${run.seconds.toFixed(3)} s`),
   );
   const file = join(root, DEFENDED.file);
-  const pools = [1, 2].map((workers) => medianOf(Array.from({ length: context.repeats }, () => runPoolChild(file, workers, context))));
-  const [one, two] = pools as [PoolFigures, PoolFigures];
-  const row = (measurement: string, executed: number, seconds: number, extra = ''): Row => ({
-    measurement,
-    events: null,
-    accesses: null,
-    seconds,
-    figure: `${rate(executed, seconds)} runs/s${extra}`,
-    target: '',
-    verdict: 'info',
-  });
+  const pool = (workers: number, runs: number) => medianOf(Array.from({ length: context.repeats }, () => runPoolChild(file, workers, runs, context)));
+  const [one, two] = [pool(1, CHECK_RUNS), pool(2, CHECK_RUNS)];
+  const [startOne, startTwo] = [pool(1, 0), pool(2, 0)];
+  /** Runs per second once the pool has started: the runs over the time beyond a pool given none. */
+  const afterStart = (figures: PoolFigures, start: PoolFigures) =>
+    figures.seconds > start.seconds ? `${rate(figures.executed, figures.seconds - start.seconds)} runs/s after start-up` : 'start-up dominates';
+  const row = (measurement: string, executed: number, seconds: number, extra = '') => infoRow(measurement, seconds, `${rate(executed, seconds)} runs/s${extra}`);
+  const startRow = (measurement: string, seconds: number) => infoRow(measurement, seconds, `${(seconds * 1000).toFixed(0)} ms (threads started, world loaded in each)`);
   const rows = [
     row('check, 1 worker (in process, checkSlice)', inProcess.result.executed, inProcess.seconds),
-    row('check, 1 worker thread (checkInWorkers)', one.executed, one.seconds),
-    row('check, 2 worker threads (checkInWorkers)', two.executed, two.seconds, ` (${(one.seconds / two.seconds).toFixed(2)}× 1 thread)`),
+    row('check, 1 worker thread (checkInWorkers)', one.executed, one.seconds, ` (${afterStart(one, startOne)})`),
+    row('check, 2 worker threads (checkInWorkers)', two.executed, two.seconds, ` (${(one.seconds / two.seconds).toFixed(2)}× 1 thread; ${afterStart(two, startTwo)})`),
+    startRow('worker pool start-up, 1 thread, 0 runs', startOne.seconds),
+    startRow('worker pool start-up, 2 threads, 0 runs', startTwo.seconds),
   ];
   const found = [inProcess.result.counterexample !== null, one.found, two.found];
   const executed = [inProcess.result.executed, one.executed, two.executed];
+  if (startOne.executed !== 0 || startTwo.executed !== 0) throw new Error('a pool given no runs ran some');
   const notes = [
     `Check: ${CHECK_RUNS.toLocaleString('en-US')} runs of up to ${SETTINGS.maxSteps} generated steps (seed ${SETTINGS.seed}) against ${DEFENDED.file} ` +
       `[smap=on bug=off] with every invariant on; median of ${context.repeats} timed search(es) per row. The in-process row is warmed up ` +
-      `with ${WARM_UP_RUNS} runs and excludes loading the world; the worker rows include starting the threads and loading the world in each.`,
+      `with ${WARM_UP_RUNS} runs and excludes loading the world; the worker rows include starting the threads and loading the world in each (the start-up rows time that alone, a pool given no runs; ` +
+      `"after start-up" divides the runs by the difference). A machine with other work running, or fewer than two free CPUs, gets no speed-up from two threads.`,
     found.some((f) => f) || executed.some((n) => n !== CHECK_RUNS)
       ? `UNEXPECTED: with every defence on, a search stopped early (runs executed ${executed.join(', ')}; counterexample found ${found.join(', ')}).`
       : `Every search ran all ${CHECK_RUNS.toLocaleString('en-US')} runs and found nothing, as the defended world should.`,
@@ -156,15 +162,7 @@ function exploreRow(context: BenchContext): { row: Row; note: string } {
   );
   const result = timed.result;
   return {
-    row: {
-      measurement: 'explore, 3 processes × 4 steps, one shared page',
-      events: null,
-      accesses: null,
-      seconds: timed.seconds,
-      figure: `${rate(result.explored, timed.seconds)} interleavings/s`,
-      target: '',
-      verdict: 'info',
-    },
+    row: infoRow('explore, 3 processes × 4 steps, one shared page', timed.seconds, `${rate(result.explored, timed.seconds)} interleavings/s`),
     note:
       `Explore: ${result.explored.toLocaleString('en-US')} complete interleavings (bound ${EXPLORE_BOUND.toLocaleString('en-US')}; ` +
       `${result.complete ? 'the search completed' : 'the bound stopped it'}) of 12!/(4!·4!·4!) = 34,650; sleep sets pruned ` +
@@ -196,24 +194,16 @@ function counterexampleRows(root: string, context: BenchContext): { rows: Row[];
   const c = first.result;
   return {
     rows: [
-      {
-        measurement: `first counterexample, case (a) stale TLB, seed ${SETTINGS.seed}`,
-        events: null,
-        accesses: null,
-        seconds: first.seconds,
-        figure: `${(first.seconds * 1000).toFixed(0)} ms (run ${c.run}, ${c.shrinks} shrinks, ${c.steps.length} step(s))`,
-        target: '',
-        verdict: 'info',
-      },
-      {
-        measurement: `first counterexample, case (a), seeds 1–${COUNTEREXAMPLE_SEEDS}`,
-        events: null,
-        accesses: null,
-        seconds: mean,
-        figure: `${(mean * 1000).toFixed(0)} ms mean, ${(Math.max(...seeds) * 1000).toFixed(0)} ms max`,
-        target: '',
-        verdict: 'info',
-      },
+      infoRow(
+        `first counterexample, case (a) stale TLB, seed ${SETTINGS.seed}`,
+        first.seconds,
+        `${(first.seconds * 1000).toFixed(0)} ms (run ${c.run}, ${c.shrinks} shrinks, ${c.steps.length} step(s))`,
+      ),
+      infoRow(
+        `first counterexample, case (a), seeds 1–${COUNTEREXAMPLE_SEEDS}`,
+        mean,
+        `${(mean * 1000).toFixed(0)} ms mean, ${(Math.max(...seeds) * 1000).toFixed(0)} ms max`,
+      ),
     ],
     note:
       `First counterexample: ${STALE_TLB.file} [flush=off], timed from reading the file and loading the world to the shrunk ` +
@@ -240,15 +230,15 @@ function runCheckSection(context: BenchContext): SectionReport {
 export const checkSection: Section = { name: 'check', run: runCheckSection };
 
 /** The child: one pool search over the defended world, timed, printed as JSON. */
-async function poolChild(file: string, workers: number): Promise<PoolFigures> {
+async function poolChild(file: string, workers: number, runs: number): Promise<PoolFigures> {
   const start = process.hrtime.bigint();
-  const result = await checkInWorkers({ file, variant: DEFENDED.variant, settings: SETTINGS, from: 0, to: CHECK_RUNS, workers });
+  const result = await checkInWorkers({ file, variant: DEFENDED.variant, settings: SETTINGS, from: 0, to: runs, workers });
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
   return { seconds, executed: result.executed, found: result.counterexample !== null };
 }
 
 if (process.argv[2] === CHILD_FLAG && process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  poolChild(process.argv[3]!, Number(process.argv[4])).then(
+  poolChild(process.argv[3]!, Number(process.argv[4]), Number(process.argv[5])).then(
     (figures) => process.stdout.write(JSON.stringify(figures) + '\n'),
     (error: unknown) => {
       process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);

@@ -10,7 +10,7 @@ import { knows } from '../../engine/observer/state.js';
 import type { MachineState } from '../../engine/machine/state.js';
 import { ERROR_CODE_BITS, describeOutcome, errorCodeBitsText, type StepOutcome } from '../../engine/scenario/outcome.js';
 import type { PlannedAssertion, PlannedExpectation } from '../../engine/scenario/plan.js';
-import { processByName } from '../../engine/kernel/state.js';
+import { isAlive, processByName } from '../../engine/kernel/state.js';
 import type { AssertStatement, CustomInvariantStatement, Outcome, Value } from '../ast.js';
 import type { Invariant } from '../../engine/core/decider.js';
 import { nearest } from '../suggest.js';
@@ -254,7 +254,8 @@ export function compileAssertion(statement: AssertStatement, context: Expectatio
       text,
       line,
       check: (state: MachineState) => {
-        const exited = processByName(state.kernel, actor)?.status === 'exited';
+        const process = processByName(state.kernel, actor);
+        const exited = process !== null && !isAlive(process);
         return exited === wantExited ? null : `${actor} is ${exited ? 'exited' : 'alive'}`;
       },
     };

@@ -28,19 +28,18 @@ import type {
 import { STATEMENT_KEYWORDS, parseScenario } from '../parse.js';
 import { nearest } from '../suggest.js';
 import { compileAssertion, compileCustomInvariant } from './expect.js';
+import { compileFs, compileProcess } from './world.js';
 import { compileKernel, compileMachine, compileRaw, zeroSpan } from './machine.js';
 import { compileStep, conditionsHold, type StepContext } from './steps.js';
 import {
   type Bindings,
   describe,
   expectInteger,
-  expectChoice,
   expectSize,
   expectSmallInteger,
   expectString,
   expectWord,
   fail,
-  resolve,
   suggestionNotes,
 } from './values.js';
 
@@ -183,43 +182,6 @@ function singleBlock(loaded: LoadedScenario, name: string): BlockStatement | nul
   return blocks[0] ?? null;
 }
 
-const RESERVED_ACTORS = new Set(['kernel', 'cpu', 'observer', 'scenario', 'raw', 'mmu', 'tlb', 'engine']);
-
-interface CompiledProcess {
-  readonly command: Command;
-  readonly attacker: boolean;
-}
-
-function compileProcess(statement: ProcessStatement, bindings: Bindings): CompiledProcess {
-  const name = statement.name.value;
-  let attacker = name === 'attacker';
-  if (RESERVED_ACTORS.has(name)) fail('E_RESERVED', `"${name}" is a reserved actor name; choose another process name`, statement.name.loc);
-  let uid = 1000;
-  let gid = 1000;
-  const catches: string[] = [];
-  for (const prop of statement.props) {
-    switch (prop.key.value) {
-      case 'uid':
-        uid = expectSmallInteger(prop.value, 'a uid', prop.key.loc, bindings, 0, 4294967294);
-        break;
-      case 'gid':
-        gid = expectSmallInteger(prop.value, 'a gid', prop.key.loc, bindings, 0, 4294967294);
-        break;
-      case 'role':
-        attacker = expectChoice(prop.value, ['attacker', 'victim', 'user'] as const, 'a role', prop.key.loc, bindings) === 'attacker';
-        break;
-      case 'catch': {
-        const value = resolve(prop.value, bindings);
-        const parts = value.kind === 'union' ? value.parts : [value];
-        for (const part of parts) catches.push(expectWord(part, 'a signal name (SIGSEGV)', prop.key.loc, bindings).value);
-        break;
-      }
-      default:
-        fail('E_UNKNOWN_PROPERTY', `"${prop.key.value}" is not a property of a process (uid, gid, catch, role)`, prop.key.loc, suggestionNotes(nearest(prop.key.value, ['uid', 'gid', 'catch', 'role'])));
-    }
-  }
-  return { command: { type: 'kernel.createProcess', actor: 'kernel', data: { name, uid, gid, catches } }, attacker };
-}
 
 function compileRegion(statement: SettingStatement, bindings: Bindings): { command: Command; name: string; sizeBytes: number } {
   const name = expectWord(statement.args[0], 'a region name', statement.name.loc, bindings).value;
@@ -302,6 +264,9 @@ export function compileScenarioWithContext(loaded: LoadedScenario, variant: Read
     fail('E_RANGE', `a machine with a kernel needs at least ${minimumMemoryBytes(layout) / 1024 / 1024} MiB of memory`, singleBlock(loaded, 'machine')?.loc ?? zeroSpan(loaded.file));
   }
   const setup: Command[] = [];
+  const fsBlock = singleBlock(loaded, 'fs');
+  if (fsBlock !== null && !kernel.boots) fail('E_NO_KERNEL', 'a file system needs a kernel; remove "none" from the kernel block', fsBlock.loc);
+  if (kernel.boots) setup.push({ type: 'vfs.setup', actor: 'kernel', data: compileFs(fsBlock, bindings) });
   for (const statement of loaded.statements) {
     if (statement.kind === 'block' && statement.name.value === 'raw') setup.push(...compileRaw(statement, machine.config, bindings));
   }
@@ -471,6 +436,7 @@ export function compileAppendedSteps(world: CompiledWorld, text: string, file: s
   const mappings = new Map([...world.context.mappings].map(([name, list]) => [name, [...list]]));
   const context: StepContext = {
     ...world.context,
+    processes: new Set(world.context.processes),
     mappings,
     sourceLines: (source) => (source === file ? text.split(/\r?\n/) : world.context.sourceLines(source)),
   };

@@ -10,11 +10,12 @@ import { bytesToHex, littleEndianBytes, utf8Bytes } from '../../engine/core/byte
 import { hex, isCanonical } from '../../engine/core/u64.js';
 import type { MachineConfig } from '../../engine/machine/config.js';
 import type { MachineState } from '../../engine/machine/state.js';
-import { SIMPLE_MNEMONICS, type Instruction, type SyscallRequest } from '../../engine/hw/cpu/instructions.js';
+import { SIMPLE_MNEMONICS, type Instruction } from '../../engine/hw/cpu/instructions.js';
 import type { AccessKind } from '../../engine/hw/mmu/types.js';
 import { kernelLayoutOf } from '../../engine/kernel/layout.js';
 import { processByName } from '../../engine/kernel/state.js';
-import { syscallName, syscallNames, syscallNumber, type SyscallAbi } from '../../engine/kernel/syscalls.js';
+import type { SyscallAbi } from '../../engine/kernel/syscalls.js';
+import { compileSyscall, type CompiledSyscall } from './syscall.js';
 import type { PlannedExpectation, PlannedStep } from '../../engine/scenario/plan.js';
 import type { Span, StepStatement, Value } from '../ast.js';
 import { nearest } from '../suggest.js';
@@ -41,7 +42,8 @@ export const CPU_ACTIONS = ['read', 'write', 'jump', 'exec'] as const;
 export interface StepContext {
   readonly config: MachineConfig;
   readonly bindings: Bindings;
-  readonly processes: ReadonlySet<string>;
+  /** Declared processes, and children named by `fork() as NAME` as their steps are reached. */
+  readonly processes: Set<string>;
   readonly regions: ReadonlyMap<string, number>;
   readonly kernelBoots: boolean;
   readonly expectations: ExpectationContext;
@@ -246,16 +248,19 @@ function processAction(actor: string, action: string, cursor: Cursor, context: S
     }
     case 'int': {
       const vector = expectSmallInteger(next(cursor), 'an interrupt vector', cursor.anchor, context.bindings, 0, 255);
-      const syscall = vector === 0x80 ? parseSyscall(cursor, context, 'i386') : null;
+      const syscall = vector === 0x80 ? syscallStep(actor, cursor, context, 'i386') : null;
       if (vector === 0x80 && syscall === null) fail('E_MISSING', 'INT 0x80 needs a system call: "int 0x80 getpid"', step.action.loc);
       expectEnd(cursor, 'the vector');
       const text = `int ${hex(vector)}${syscall === null ? '' : ' ' + (syscall.name ?? syscall.nr)}`;
-      return () => [{ type: 'cpu.instruction', actor, data: { instruction: { op: 'int', vector, syscall } satisfies Instruction, text, by: actor } }];
+      return (state) => [
+        { type: 'cpu.instruction', actor, data: { instruction: { op: 'int', vector, syscall: syscall?.request(state.kernel) ?? null } satisfies Instruction, text, by: actor } },
+      ];
     }
     case 'syscall': {
-      const syscall = parseSyscall(cursor, context, context.config.cpu === 'i386' ? 'i386' : 'x86_64');
+      const syscall = syscallStep(actor, cursor, context, context.config.cpu === 'i386' ? 'i386' : 'x86_64');
       if (syscall === null) fail('E_MISSING', 'expected a system call: "syscall getpid" or "syscall 39"', step.action.loc);
-      return () => [{ type: 'cpu.instruction', actor, data: { instruction: { op: 'syscall', syscall } satisfies Instruction, text: `syscall ${syscall.name ?? syscall.nr}`, by: actor } }];
+      const text = `syscall ${syscall.name ?? syscall.nr}`;
+      return (state) => [{ type: 'cpu.instruction', actor, data: { instruction: { op: 'syscall', syscall: syscall.request(state.kernel) } satisfies Instruction, text, by: actor } }];
     }
     case 'map':
       return mapAction(actor, cursor, context, step);
@@ -462,40 +467,18 @@ function subtract(mapping: { start: bigint; end: bigint }, start: bigint, end: b
 
 // ------------------------------------------------------------------ instructions and system calls
 
-function parseSyscall(cursor: Cursor, context: StepContext, abi: SyscallAbi): SyscallRequest | null {
-  const value = next(cursor);
-  if (value === undefined) return null;
-  const resolved = resolve(value, context.bindings);
-  const names = syscallNames(abi);
-  const byName = (name: string, span: Span): number => {
-    const nr = syscallNumber(abi, name);
-    if (nr === null) fail('E_UNKNOWN_SYSCALL', `"${name}" is not a system call of the ${abi} table`, span, suggestionNotes(nearest(name, names)));
-    return nr;
-  };
-  if (resolved.kind === 'number') {
-    const nr = Number(resolved.value);
-    expectEnd(cursor, 'the system call');
-    return { nr, name: syscallName(abi, nr), args: [] };
+/**
+ * The system call after `syscall` or `int 0x80`. A child named with `as` becomes a
+ * process the following steps may use, starting with its parent's mappings (fork copies
+ * the address space).
+ */
+function syscallStep(actor: string, cursor: Cursor, context: StepContext, abi: SyscallAbi): CompiledSyscall | null {
+  const compiled = compileSyscall(rest(cursor), cursor.anchor, abi, context);
+  if (compiled?.childName != null) {
+    context.processes.add(compiled.childName);
+    context.mappings.set(compiled.childName, [...(context.mappings.get(actor) ?? [])]);
   }
-  if (resolved.kind === 'word') {
-    const nr = byName(resolved.value, resolved.loc);
-    expectEnd(cursor, 'the system call');
-    return { nr, name: resolved.value, args: [] };
-  }
-  if (resolved.kind === 'call') {
-    const nr = byName(resolved.name, resolved.loc);
-    const args = resolved.args.map((arg) => syscallArgument(arg, context.bindings));
-    expectEnd(cursor, 'the system call');
-    return { nr, name: resolved.name, args };
-  }
-  return fail('E_TYPE', `expected a system call name or number, found ${describe(resolved)}`, value.loc);
-}
-
-function syscallArgument(value: Value, bindings: Bindings): string | { text: string } {
-  const resolved = resolve(value, bindings);
-  if (resolved.kind === 'string') return { text: resolved.value };
-  if (resolved.kind === 'number') return hex(BigInt.asUintN(64, resolved.value));
-  return describe(resolved);
+  return compiled;
 }
 
 interface ParsedInstruction {

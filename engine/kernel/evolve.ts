@@ -5,7 +5,8 @@
  */
 import { castDraft, produce, type Draft } from 'immer';
 import type { Envelope } from '../core/decider.js';
-import type { KernelState, PcidSlot, Process, SwitchPolicy, Vma } from './state.js';
+import { isAlive, type FdEntry, type KernelState, type OpenFile, type PcidSlot, type Process, type ProcessFs, type SwitchPolicy, type Vma } from './state.js';
+import { credentialsFromData, type CredentialsData } from './cred/state.js';
 
 type Reducer = (kernel: KernelState, event: Envelope) => KernelState;
 
@@ -68,18 +69,33 @@ export const kernelReducers: Readonly<Record<string, Reducer>> = {
     };
   },
   'kernel.processCreated': (kernel, event) => {
-    const data = event.data as { pid: number; name: string; uid: number; gid: number; catches: string[]; rootTable: number; tableFrames: number[] };
+    const data = event.data as {
+      pid: number;
+      name: string;
+      ppid: number;
+      creds: CredentialsData;
+      fs: ProcessFs | null;
+      fds: FdEntry[];
+      catches: string[];
+      rootTable: number;
+      tableFrames: number[];
+      exe?: string | null;
+      vmas?: VmaData[];
+    };
     const process: Process = {
       pid: data.pid,
       name: data.name,
-      ppid: 1,
-      uid: data.uid,
-      gid: data.gid,
+      ppid: data.ppid,
+      creds: credentialsFromData(data.creds),
+      fs: data.fs,
+      fds: data.fds,
+      exe: data.exe ?? null,
       status: 'ready',
+      waitStatus: null,
       exit: null,
       rootTable: data.rootTable,
       tableFrames: data.tableFrames,
-      vmas: [],
+      vmas: (data.vmas ?? []).map(vmaOf),
       catches: data.catches,
       pcidSlot: null,
       tlbGeneration: 0,
@@ -89,6 +105,10 @@ export const kernelReducers: Readonly<Record<string, Reducer>> = {
       draft.processes.byId[data.pid] = castDraft(process);
       draft.nextPid = data.pid + 1;
     });
+  },
+  'kernel.fileOpened': (kernel, event) => {
+    const file = event.data as OpenFile;
+    return { ...kernel, files: { byId: { ...kernel.files.byId, [file.id]: file }, nextId: Math.max(kernel.files.nextId, file.id + 1) } };
   },
   'kernel.mapped': (kernel, event) => {
     const { pid, vma, tableFrames } = event.data as { pid: number; vma: VmaData; tableFrames: number[] };
@@ -151,11 +171,15 @@ export const kernelReducers: Readonly<Record<string, Reducer>> = {
     return { ...kernel, timer: { ...kernel.timer, nextTick } };
   },
   'kernel.processExited': (kernel, event) => {
-    const { pid, how } = event.data as { pid: number; how: string };
+    const { pid, how, waitStatus } = event.data as { pid: number; how: string; waitStatus?: number };
     return produce(kernel, (draft) => {
-      const process = draft.processes.byId[pid] as { status: string; exit: string | null };
-      process.status = 'exited';
+      const process = draft.processes.byId[pid] as { status: string; exit: string | null; waitStatus: number | null };
+      // A zombie until its parent collects the status with wait4 (then 'exited'). A
+      // process whose parent is not simulated (init, which reaps at once) is gone.
+      const parent = draft.processes.byId[draft.processes.byId[pid]!.ppid] as Process | undefined;
+      process.status = parent !== undefined && parent.pid !== pid && isAlive(parent) ? 'zombie' : 'exited';
       process.exit = how;
+      process.waitStatus = waitStatus ?? 0;
       if (draft.current === pid) draft.current = null;
     });
   },

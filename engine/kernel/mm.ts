@@ -13,12 +13,15 @@ import { currentPcid } from '../hw/cpu/control.js';
 import { splitVirtual } from '../hw/mmu/index.js';
 import { invalidatePage } from '../hw/tlb/flush.js';
 import { editorFor, type PageTableEditor } from './pagetables.js';
-import { processOf, vmaAt, type Process, type Vma } from './state.js';
+import { isAlive, processOf, vmaAt, type FdEntry, type OpenFile, type Process, type ProcessFs, type Vma } from './state.js';
+import type { CredentialsData } from './cred/state.js';
+import { lookupAbsolute } from './vfs/state.js';
 
 export interface CreateProcessData {
   readonly name: string;
-  readonly uid: number;
-  readonly gid: number;
+  readonly creds: CredentialsData;
+  /** Absolute path of the starting directory ("/" when absent). */
+  readonly cwd?: string;
   readonly catches: readonly string[];
 }
 
@@ -32,14 +35,22 @@ export function decideCreateProcess(state: MachineState, command: Command): Even
     editor.writeEntry(root + entry.index * config.geometry.entryBytes, { high: entry.high, low: entry.low }, 'share the kernel half');
   }
   const pid = kernel.nextPid;
-  return [
-    ...editor.drafts('kernel', data.name),
-    {
-      type: 'kernel.processCreated',
-      actor: 'kernel',
-      data: { pid, name: data.name, uid: data.uid, gid: data.gid, catches: [...data.catches], rootTable: root, tableFrames: [root / memory.frameBytes] },
-    },
-  ];
+  const drafts: EventDraft[] = [...editor.drafts('kernel', data.name)];
+  const vfs = state.vfs;
+  let fs: ProcessFs | null = null;
+  if (vfs.root !== null) {
+    const cwd = lookupAbsolute(vfs, data.cwd ?? '/') ?? vfs.root;
+    fs = { root: vfs.root, cwd, umask: 0o022 };
+  }
+  const console: OpenFile = { id: kernel.files.nextId, kind: 'console', path: null, name: '/dev/console', flags: 2, offset: 0, refs: 3, channel: null, end: null };
+  drafts.push({ type: 'kernel.fileOpened', actor: 'kernel', data: console });
+  const fds: FdEntry[] = [0, 1, 2].map((fd) => ({ fd, file: console.id, cloexec: false }));
+  drafts.push({
+    type: 'kernel.processCreated',
+    actor: 'kernel',
+    data: { pid, name: data.name, ppid: 1, creds: data.creds, fs, fds, catches: [...data.catches], rootTable: root, tableFrames: [root / memory.frameBytes] },
+  });
+  return drafts;
 }
 
 export interface MapData {
@@ -64,7 +75,7 @@ export function decideMap(state: MachineState, command: Command): EventDraft[] {
   const data = (command as Command<'kernel.map', MapData>).data;
   const { kernel, config, memory } = state;
   const process = processOf(kernel, data.pid);
-  if (process === null || process.status === 'exited') return [refused('kernel', 'map', 'ESRCH', `no live process ${data.pid}`)];
+  if (process === null || !isAlive(process)) return [refused('kernel', 'map', 'ESRCH', `no live process ${data.pid}`)];
   const pageBytes = 2 ** data.pageShift;
   const pages = Math.ceil(data.sizeBytes / pageBytes);
   const end = data.va + BigInt(pages * pageBytes);

@@ -10,7 +10,7 @@ import type { Command, EventDraft } from '../core/decider.js';
 import type { MachineState } from '../machine/state.js';
 import { writeCr3 } from '../hw/cpu/cr3.js';
 import { pcidEnabled } from '../hw/cpu/control.js';
-import { processOf, type KernelState } from './state.js';
+import { isAlive, processOf, type KernelState } from './state.js';
 
 const CR3_NO_FLUSH = 1n << 63n;
 
@@ -38,7 +38,7 @@ export function decideChooseNext(_state: MachineState, command: Command): EventD
 export function switchDrafts(state: MachineState, pid: number, reason: string): EventDraft[] {
   const { kernel } = state;
   const next = processOf(kernel, pid);
-  if (next === null || next.status === 'exited') return [];
+  if (next === null || !isAlive(next)) return [];
   const drafts: EventDraft[] = [];
   let source = BigInt(next.rootTable);
   let pcid = 0;
@@ -87,7 +87,7 @@ function choosePcid(kernel: KernelState, pid: number): PcidChoice {
 
 /** Round-robin: the next live process after the current one, or null when none other. */
 export function nextRunnable(kernel: KernelState): number | null {
-  const live = kernel.processes.ids.filter((pid) => kernel.processes.byId[pid]!.status !== 'exited');
+  const live = kernel.processes.ids.filter((pid) => isAlive(kernel.processes.byId[pid]!));
   if (live.length === 0) return null;
   const at = kernel.current === null ? -1 : live.indexOf(kernel.current);
   return live[(at + 1) % live.length]!;

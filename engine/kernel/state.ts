@@ -4,6 +4,9 @@
  * Entity collections are `{ ids, byId }` so iteration order is explicit.
  */
 
+import type { Credentials } from './cred/state.js';
+import type { PathRef } from './vfs/state.js';
+
 export interface Vma {
   readonly start: bigint;
   readonly sizeBytes: number;
@@ -20,15 +23,60 @@ export interface Vma {
   readonly frames: readonly number[];
 }
 
-export type ProcessStatus = 'ready' | 'running' | 'exited';
+export type ProcessStatus = 'ready' | 'running' | 'zombie' | 'exited';
+
+/** A slot of a process's file-descriptor table. */
+export interface FdEntry {
+  readonly fd: number;
+  /** The open file description (shared by dup and fork). */
+  readonly file: number;
+  readonly cloexec: boolean;
+}
+
+/** An open file description (open(2)): what dup'd and inherited descriptors share. */
+export interface OpenFile {
+  readonly id: number;
+  readonly kind: 'file' | 'dir' | 'console' | 'pipe' | 'socket';
+  /** Where it was opened, for files and directories. */
+  readonly path: PathRef | null;
+  /** The path as the opener wrote it (for traces and a monitor's view). */
+  readonly name: string;
+  readonly flags: number;
+  readonly offset: number;
+  /** Descriptors referring to it. */
+  readonly refs: number;
+  /** For pipes and sockets: the channel and which end. */
+  readonly channel: number | null;
+  readonly end: 'read' | 'write' | 'both' | null;
+}
+
+/** A pipe or one direction of a socket pair: bytes written, not yet read. */
+export interface Channel {
+  readonly id: number;
+  readonly buffer: string;
+  readonly readers: number;
+  readonly writers: number;
+}
+
+export interface ProcessFs {
+  readonly root: PathRef;
+  readonly cwd: PathRef;
+  readonly umask: number;
+}
 
 export interface Process {
   readonly pid: number;
   readonly name: string;
   readonly ppid: number;
-  readonly uid: number;
-  readonly gid: number;
+  readonly creds: Credentials;
+  /** Root and working directory; null on a machine without a file system (raw setups). */
+  readonly fs: ProcessFs | null;
+  readonly fds: readonly FdEntry[];
+  /** The program it runs (the path given to execve), or null for a scenario-made process. */
+  readonly exe: string | null;
   readonly status: ProcessStatus;
+  /** The wait status a parent collects (wait(2) encoding), once it has ended. */
+  readonly waitStatus: number | null;
   /** How it ended: "SIGSEGV", "exit 0"; null while alive. */
   readonly exit: string | null;
   /** Physical address of the top-level page table (what CR3 points to). */
@@ -86,6 +134,8 @@ export interface KernelState {
   readonly regions: { readonly ids: readonly string[]; readonly byName: Readonly<Record<string, Region>> };
   /** What processes wrote to fds 1 and 2, for the run's output. */
   readonly console: readonly { readonly pid: number; readonly fd: number; readonly text: string }[];
+  readonly files: { readonly byId: Readonly<Record<string, OpenFile>>; readonly nextId: number };
+  readonly channels: { readonly byId: Readonly<Record<string, Channel>>; readonly nextId: number };
 }
 
 export function initialKernelState(): KernelState {
@@ -103,7 +153,14 @@ export function initialKernelState(): KernelState {
     nextPcidSlot: 0,
     regions: { ids: [], byName: {} },
     console: [],
+    files: { byId: {}, nextId: 1 },
+    channels: { byId: {}, nextId: 1 },
   };
+}
+
+/** Still running or runnable: not a zombie nor reaped. */
+export function isAlive(process: Process): boolean {
+  return process.status !== 'zombie' && process.status !== 'exited';
 }
 
 export function processByName(kernel: KernelState, name: string): Process | null {

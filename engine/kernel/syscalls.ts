@@ -4,17 +4,19 @@
  * this simulator implements are handled here; any other known call returns -ENOSYS and
  * says so in the trace. Return convention as the kernel's: a value, or -errno.
  *
- * Implemented so far: getpid, getppid, gettid, getuid, geteuid, getgid, getegid,
- * sched_yield, exit, exit_group, write to fd 1 and 2 (with the buffer given by value).
+ * Handlers live with their mechanism (syscall/registry.ts gathers them).
  */
 import type { Command, EventDraft } from '../core/decider.js';
 import type { MachineState } from '../machine/state.js';
 import type { SyscallRequest } from '../hw/cpu/instructions.js';
 import { I386_SYSCALLS, X86_64_SYSCALLS, type SyscallRow } from '../generated/syscall-tables.js';
 import { processOf, type Process } from './state.js';
-import { terminate } from './traps.js';
+import { exitProcess } from './traps.js';
+import { fail, isError, SyscallContext, type SyscallAbi, type SyscallResult } from './syscall/context.js';
+import { errnoNumber } from './syscall/errno.js';
+import { SYSCALL_HANDLERS } from './syscall/registry.js';
 
-export type SyscallAbi = 'x86_64' | 'i386';
+export type { SyscallAbi };
 
 function tableOf(abi: SyscallAbi): readonly SyscallRow[] {
   return abi === 'x86_64' ? X86_64_SYSCALLS : I386_SYSCALLS;
@@ -37,53 +39,16 @@ export interface SyscallData {
   readonly request: SyscallRequest;
 }
 
-interface Result {
-  readonly ret: number;
-  readonly errno: string | null;
-  readonly note: string | null;
-  readonly extra: EventDraft[];
-  readonly exits?: boolean;
+/** The kernel's return value: a result, or -errno (as the raw system call returns it). */
+function returned(result: SyscallResult): { ret: number; errno: string | null } {
+  return isError(result) ? { ret: -errnoNumber(result.errno), errno: result.errno } : { ret: result.ret, errno: null };
 }
 
-const ok = (ret: number, extra: EventDraft[] = []): Result => ({ ret, errno: null, note: null, extra });
-
-function handle(state: MachineState, process: Process, name: string, request: SyscallRequest): Result {
-  switch (name) {
-    case 'getpid':
-    case 'gettid':
-      return ok(process.pid);
-    case 'getppid':
-      return ok(process.ppid);
-    case 'getuid':
-    case 'geteuid':
-    case 'getuid32':
-    case 'geteuid32':
-      return ok(process.uid);
-    case 'getgid':
-    case 'getegid':
-    case 'getgid32':
-    case 'getegid32':
-      return ok(process.gid);
-    case 'sched_yield':
-      return ok(0);
-    case 'exit':
-    case 'exit_group':
-      return { ...ok(0), exits: true };
-    case 'write':
-      return write(process, request);
-    default:
-      return { ret: -38, errno: 'ENOSYS', note: `${name} is not simulated yet`, extra: [] };
-  }
-}
-
-function write(process: Process, request: SyscallRequest): Result {
-  const [fdArg, buffer, countArg] = request.args;
-  const fd = typeof fdArg === 'string' ? Number(BigInt(fdArg)) : NaN;
-  if (fd !== 1 && fd !== 2) return { ret: -9, errno: 'EBADF', note: 'only fds 1 and 2 exist so far', extra: [] };
-  const text = typeof buffer === 'object' ? buffer.text : '';
-  const count = typeof countArg === 'string' ? Number(BigInt(countArg)) : text.length;
-  const written = text.slice(0, count);
-  return ok(written.length, [{ type: 'kernel.consoleWritten', actor: process.name, data: { pid: process.pid, fd, text: written } }]);
+function run(state: MachineState, process: Process, abi: SyscallAbi, name: string | null, request: SyscallRequest): SyscallResult {
+  if (name === null) return fail('ENOSYS', `no system call ${request.nr} in the ${abi} table`);
+  const handler = SYSCALL_HANDLERS[name];
+  if (handler === undefined) return fail('ENOSYS', `${name} is not simulated yet`);
+  return handler(new SyscallContext(state, process, abi, name, request.args, request.as ?? null));
 }
 
 export function decideSyscall(state: MachineState, command: Command): EventDraft[] {
@@ -97,17 +62,26 @@ export function decideSyscall(state: MachineState, command: Command): EventDraft
     data: { pid: process?.pid ?? null, abi, nr: request.nr, name, args: request.args },
   };
   if (process === null) return [entered, { type: 'cpu.returned', actor: 'cpu', data: { via, toCpl: 3 } }];
-  const result: Result =
-    name === null
-      ? { ret: -38, errno: 'ENOSYS', note: `no system call ${request.nr} in the ${abi} table`, extra: [] }
-      : handle(state, process, name, request);
-  const drafts: EventDraft[] = [entered, ...result.extra];
+  const result = run(state, process, abi, name, request);
+  const { ret, errno } = returned(result);
+  const ok = isError(result) ? null : result;
+  const drafts: EventDraft[] = [entered, ...(result.events ?? [])];
   drafts.push({
     type: 'kernel.syscallReturned',
     actor: process.name,
-    data: { pid: process.pid, abi, nr: request.nr, name, ret: result.ret, errno: result.errno, note: result.note },
+    data: {
+      pid: process.pid,
+      abi,
+      nr: request.nr,
+      name,
+      ret,
+      errno,
+      note: result.note ?? null,
+      ...(ok?.bytes === undefined ? {} : { bytes: ok.bytes }),
+      ...(ok?.detail === undefined ? {} : { detail: ok.detail }),
+    },
   });
-  if (result.exits === true) return [...drafts, ...terminate(state, process, null, `exit(${request.args[0] ?? 0})`)];
+  if (ok?.exits !== undefined) return [...drafts, ...exitProcess(state, process, ok.exits.status)];
   drafts.push({ type: 'cpu.returned', actor: 'cpu', data: { via, toCpl: 3 } });
   return drafts;
 }

@@ -15,6 +15,7 @@ import type { MachineState } from '../machine/state.js';
 import { VECTORS } from '../hw/cpu/registers.js';
 import { PF_PK } from '../hw/mmu/types.js';
 import { kernelLayoutOf } from './layout.js';
+import { SIGNALS } from './syscall/constants.js';
 import { processOf, vmaAt, type Process } from './state.js';
 
 export interface ExceptionData {
@@ -88,14 +89,27 @@ export function deliverSignal(state: MachineState, process: Process, choice: Sig
   return [...drafts, ...terminate(state, process, choice.signal, `killed by ${choice.signal}`)];
 }
 
+/**
+ * exit(status): the process ends with wait status status<<8 and, like any ending,
+ * becomes a zombie for its parent to collect (see proc/).
+ */
+export function exitProcess(state: MachineState, process: Process, status: number): EventDraft[] {
+  return terminate(state, process, null, `exit(${status})`, (status & 0xff) << 8);
+}
+
 /** The process ends; the CPU idles in the kernel until the scheduler picks another. */
-export function terminate(_state: MachineState, process: Process, signal: string | null, how: string): EventDraft[] {
+export function terminate(_state: MachineState, process: Process, signal: string | null, how: string, waitStatus: number = signalWaitStatus(signal)): EventDraft[] {
   return [
-    { type: 'kernel.processExited', actor: 'kernel', data: { pid: process.pid, name: process.name, signal, how } },
+    { type: 'kernel.processExited', actor: 'kernel', data: { pid: process.pid, name: process.name, signal, how, waitStatus } },
     { type: 'cpu.contextEntered', actor: 'cpu', data: { cpl: 0, pid: null, name: 'idle' } },
   ];
 }
 
 export function addressText(value: bigint | null): string | null {
   return value === null ? null : hex(value);
+}
+
+/** The wait status of a death by signal: the signal number in the low 7 bits (wait(2)). */
+export function signalWaitStatus(signal: string | null): number {
+  return signal === null ? 0 : (SIGNALS[signal] ?? 0) & 0x7f;
 }

@@ -3,6 +3,7 @@ import { defaultCpuFeatures, initialCpuState, type CpuFeatures } from '../hw/cpu
 import { initialMemoryState } from '../hw/memory/state.js';
 import { initialTlbState } from '../hw/tlb/state.js';
 import { initialKernelState } from '../kernel/state.js';
+import { initialVfsState } from '../kernel/vfs/state.js';
 import { initialObserverState } from '../observer/state.js';
 import { initialScenarioState } from '../scenario/state.js';
 import type { MachineConfig } from './config.js';
@@ -17,6 +18,7 @@ export function initialMachineState(config: MachineConfig, features?: CpuFeature
     tlb: initialTlbState(config.tlbEntries, config.tlbReplacement),
     memory: initialMemoryState(config.memoryBytes, config.frameBytes),
     kernel: initialKernelState(),
+    vfs: initialVfsState(),
     observer: initialObserverState(),
     scenario: initialScenarioState(),
   };

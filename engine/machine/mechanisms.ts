@@ -5,6 +5,7 @@ import { cpuMechanism } from '../hw/cpu/mechanism.js';
 import { memoryMechanism } from '../hw/memory/mechanism.js';
 import { tlbMechanism } from '../hw/tlb/mechanism.js';
 import { kernelMechanism } from '../kernel/mechanism.js';
+import { vfsMechanism } from '../kernel/vfs/mechanism.js';
 import { observerMechanism } from '../observer/mechanism.js';
 import { scenarioMechanism } from '../scenario/mechanism.js';
 import { rngMechanism } from './rng.js';
@@ -15,6 +16,7 @@ export const MECHANISMS: readonly MechanismDefinition<MachineState>[] = [
   tlbMechanism,
   memoryMechanism,
   kernelMechanism,
+  vfsMechanism,
   observerMechanism,
   scenarioMechanism,
   rngMechanism,

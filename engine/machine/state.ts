@@ -7,6 +7,7 @@ import type { CpuState } from '../hw/cpu/state.js';
 import type { MemoryState } from '../hw/memory/state.js';
 import type { TlbState } from '../hw/tlb/state.js';
 import type { KernelState } from '../kernel/state.js';
+import type { VfsState } from '../kernel/vfs/state.js';
 import type { ObserverState } from '../observer/state.js';
 import type { ScenarioState } from '../scenario/state.js';
 import type { MachineConfig } from './config.js';
@@ -19,6 +20,7 @@ export interface MachineState {
   readonly tlb: TlbState;
   readonly memory: MemoryState;
   readonly kernel: KernelState;
+  readonly vfs: VfsState;
   readonly observer: ObserverState;
   readonly scenario: ScenarioState;
 }
@@ -35,6 +37,7 @@ export function withSlice(state: MachineState, slice: keyof MachineState, value:
     tlb: state.tlb,
     memory: state.memory,
     kernel: state.kernel,
+    vfs: state.vfs,
     observer: state.observer,
     scenario: state.scenario,
   };

@@ -14,7 +14,7 @@ import { initialMachineState } from '../machine/initial.js';
 import { invariantByName } from '../machine/invariants.js';
 import type { MachineState } from '../machine/state.js';
 import { machineEngine } from '../machine/engine.js';
-import { processByName } from '../kernel/state.js';
+import { isAlive, processByName } from '../kernel/state.js';
 import { emptyOutcome, summarise, type StepOutcome } from './outcome.js';
 import type { PlannedStep, RunPlan } from './plan.js';
 import type { Verdict, Violation } from './state.js';
@@ -172,7 +172,7 @@ function prepareStep(engine: Engine<MachineState>, step: PlannedStep, cause: num
   const state = engine.state;
   const process = processByName(state.kernel, step.context);
   if (process === null) return `${step.context} was never created`;
-  if (process.status === 'exited') return `${step.context} has exited`;
+  if (!isAlive(process)) return `${step.context} has exited`;
   if (state.kernel.current === process.pid) return null;
   if (state.cpu.cpl === 3 && state.kernel.current !== null) {
     engine.dispatch({ type: 'kernel.chooseNext', actor: 'scenario', data: { pid: process.pid, reason: `the scenario runs ${step.context} next` } }, cause);

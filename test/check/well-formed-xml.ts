@@ -1,4 +1,4 @@
-// Test support: a strict reader for the small XML subset JUnit reports use (a declaration, elements, attributes, text, the five predefined entities and character references). It throws on anything not well formed, so a test that parses a report proves it is valid XML.
+// Test support: a strict reader for the small XML subset JUnit reports use (a declaration, elements, attributes, text, the five predefined entities and character references) that throws on anything not well formed, so a test that parses a report proves it is valid XML.
 
 export interface XmlElement {
   readonly name: string;

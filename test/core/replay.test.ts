@@ -33,7 +33,7 @@ victim: write 0x401000 = 0x1 expect signal SIGSEGV
 victim: unmap 0x400000 size 4 KiB
 attacker: syscall getpid
 kernel: timer
-victim: syscall exit
+victim: syscall exit(0)
 `;
 
 function recordedRun(flush: string): { events: Envelope[]; result: ReturnType<typeof runText> } {

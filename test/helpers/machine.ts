@@ -1,5 +1,6 @@
 // Test support: machines built from events, given/when/then over the mechanism deciders, and
 // an engine harness that runs commands on a booted machine and returns what they decided.
+import { credentialsData, credentialsFor } from '../../engine/kernel/cred/state.js';
 import { expect } from 'vitest';
 import type { Command, Envelope, EventDraft } from '../../engine/core/decider.js';
 import { Engine } from '../../engine/core/engine.js';
@@ -290,7 +291,7 @@ export class Machine {
   }
 
   createProcess(name: string, catches: readonly string[] = [], uid = 1000): Envelope[] {
-    return this.run({ type: 'kernel.createProcess', actor: 'kernel', data: { name, uid, gid: uid, catches } });
+    return this.run({ type: 'kernel.createProcess', actor: 'kernel', data: { name, creds: credentialsData(credentialsFor(uid, uid)), catches } });
   }
 
   /** A shared region; `contentHex` is its initial bytes in hex. */

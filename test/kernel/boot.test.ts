@@ -1,4 +1,5 @@
 // Proves what kernel boot builds (after Linux's memory layout): reserved frames, a supervisor-only direct map in 2 MiB pages and read-only kernel text, CR3 on the kernel's tables, and a kernel half whose top-level entries every new address space shares.
+import { credentialsData, credentialsFor } from '../../engine/kernel/cred/state.js';
 import { describe, expect, it } from 'vitest';
 import { CR4_PGE, CR4_PSE, EFER_LMA, EFER_LME, EFER_NXE, EFER_SCE } from '../../engine/hw/cpu/registers.js';
 import { OSTEP_15, TWO_LEVEL, decodeEntry } from '../../engine/hw/mmu/index.js';
@@ -100,21 +101,36 @@ describe('kernel.createProcess', () => {
   it('given a booted kernel, allocates a root table, copies the kernel half into it and records the process', () => {
     const boot = new Machine().events;
     const decision = given(boot)
-      .when({ type: 'kernel.createProcess', actor: 'kernel', data: { name: 'alice', uid: 1000, gid: 100, catches: ['SIGSEGV'] } })
+      .when({ type: 'kernel.createProcess', actor: 'kernel', data: { name: 'alice', creds: credentialsData(credentialsFor(1000, 100)), catches: ['SIGSEGV'] } })
       .then([
         { type: 'memory.framesAllocated', data: { frames: [261], owner: { owner: 'alice', purpose: 'page-table' } } },
         { type: 'memory.framesZeroed', data: { frames: [261] } },
         { type: 'memory.entryWritten', data: { address: 261 * 4096 + PML4_DIRECT_MAP * 8, why: 'share the kernel half' } },
         { type: 'memory.entryWritten', data: { address: 261 * 4096 + PML4_TEXT * 8, why: 'share the kernel half' } },
-        { type: 'kernel.processCreated', data: { pid: 1, name: 'alice', uid: 1000, gid: 100, catches: ['SIGSEGV'], rootTable: 261 * 4096, tableFrames: [261] } },
+        { type: 'kernel.fileOpened', data: { kind: 'console', name: '/dev/console', refs: 3 } },
+        {
+          type: 'kernel.processCreated',
+          data: {
+            pid: 1,
+            name: 'alice',
+            creds: expect.objectContaining({ ruid: 1000, euid: 1000, rgid: 100, egid: 100 }),
+            fds: [0, 1, 2].map((fd) => ({ fd, file: 1, cloexec: false })),
+            catches: ['SIGSEGV'],
+            rootTable: 261 * 4096,
+            tableFrames: [261],
+          },
+        },
       ]);
     expect(decision.after.kernel.processes.byId[1]).toEqual({
       pid: 1,
       name: 'alice',
       ppid: 1,
-      uid: 1000,
-      gid: 100,
+      creds: credentialsFor(1000, 100),
+      fs: null,
+      fds: [0, 1, 2].map((fd) => ({ fd, file: 1, cloexec: false })),
+      exe: null,
       status: 'ready',
+      waitStatus: null,
       exit: null,
       rootTable: 261 * 4096,
       tableFrames: [261],

@@ -124,7 +124,7 @@ describe('kernel.syscall', () => {
       .then([
         { type: 'kernel.syscallEntered' },
         { type: 'kernel.syscallReturned', data: { name: 'exit', ret: 0 } },
-        { type: 'kernel.processExited', data: { pid: 1, signal: null, how: 'exit(0x3)' } },
+        { type: 'kernel.processExited', data: { pid: 1, signal: null, how: 'exit(3)' } },
         { type: 'cpu.contextEntered', data: { cpl: 0, pid: null } },
       ]);
     expect(decision.after.kernel.processes.byId[1]!.status).toBe('exited');

@@ -25,8 +25,10 @@ import { CR4_PKE, CR4_UMIP, EFER_SCE, RFLAGS_AC, RFLAGS_IF, VECTORS, hasBit, wit
 export interface SyscallRequest {
   readonly nr: number;
   readonly name: string | null;
-  /** Arguments as given: numbers exact in hex, strings as text. */
-  readonly args: readonly (string | { readonly text: string })[];
+  /** Arguments as given: numbers exact in hex, strings as text, words as symbols. */
+  readonly args: readonly (string | { readonly text: string } | { readonly symbol: string })[];
+  /** The name a new process gets (fork/clone … as NAME). */
+  readonly as?: string;
 }
 
 export type Instruction =

@@ -48,7 +48,7 @@ function rootsOf(state: MachineState): Root[] {
   const roots: Root[] = [{ key: 'cr3', label: `CR3 (current): ${hex(current)}`, address: current }];
   for (const pid of state.kernel.processes.ids) {
     const process = state.kernel.processes.byId[pid]!;
-    if (process.status === 'exited') continue;
+    if (process.status === 'exited' || process.status === 'zombie') continue;
     roots.push({ key: `pid:${pid}`, label: `${process.name} (pid ${pid}): ${hex(process.rootTable)}`, address: process.rootTable });
   }
   if (state.kernel.booted) roots.push({ key: 'kernel', label: `kernel: ${hex(state.kernel.kernelRoot)}`, address: state.kernel.kernelRoot });

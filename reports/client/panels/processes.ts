@@ -8,6 +8,15 @@ import { h, table, type Child } from '../dom.js';
 import { hex } from '../format.js';
 import { registerPanel } from './registry.js';
 
+/** Real, effective, saved and filesystem IDs, collapsed to one number when all four agree. */
+function ids(real: number, effective: number, saved: number, fs: number): string {
+  return real === effective && effective === saved && saved === fs ? String(real) : `${real}/${effective}/${saved}/${fs}`;
+}
+
+function capabilities(effective: bigint): string {
+  return effective === 0n ? 'none' : '0x' + effective.toString(16);
+}
+
 function vmaRights(vma: Vma): string {
   return `${vma.read ? 'r' : '-'}${vma.write ? 'w' : '-'}${vma.execute ? 'x' : '-'}`;
 }
@@ -59,15 +68,16 @@ registerPanel({
           null,
           h('td', null, String(pid)),
           h('th', { scope: 'row' }, process.name, pid === kernel.current ? h('span', { class: 'badge' }, 'running') : null),
-          h('td', null, String(process.uid)),
-          h('td', null, String(process.gid)),
+          h('td', { class: 'mono' }, ids(process.creds.ruid, process.creds.euid, process.creds.suid, process.creds.fsuid)),
+          h('td', { class: 'mono' }, ids(process.creds.rgid, process.creds.egid, process.creds.sgid, process.creds.fsgid)),
+          h('td', { class: 'mono' }, capabilities(process.creds.caps.effective)),
           h('td', null, String(process.ppid)),
           h('td', null, process.exit === null ? process.status : `${process.status} (${process.exit})`),
           h('td', { class: 'mono' }, hex(process.rootTable)),
           h('td', null, process.pcidSlot === null ? '' : `slot ${process.pcidSlot} (PCID ${process.pcidSlot + 1})`),
           h('td', null, process.catches.join(', ')),
         ),
-        h('tr', { class: 'sub' }, h('td', null), h('td', { colspan: 8 }, vmaTable(process))),
+        h('tr', { class: 'sub' }, h('td', null), h('td', { colspan: 9 }, vmaTable(process))),
       );
     });
     const timer = kernel.timer.periodTicks === null ? 'off' : `every ${kernel.timer.periodTicks} ticks, next at ${kernel.timer.nextTick}`;
@@ -78,7 +88,7 @@ registerPanel({
       h(
         'table',
         { class: 'grid processes' },
-        h('thead', null, h('tr', null, ['pid', 'name', 'uid', 'gid', 'ppid', 'status', 'top table', 'PCID', 'catches'].map((name) => h('th', { scope: 'col' }, name)))),
+        h('thead', null, h('tr', null, ['pid', 'name', 'uid r/e/s/fs', 'gid r/e/s/fs', 'cap eff', 'ppid', 'status', 'top table', 'PCID', 'catches'].map((name) => h('th', { scope: 'col' }, name)))),
         rows,
       ),
       h(

@@ -242,7 +242,7 @@ const simpleStatement: fc.Arbitrary<Statement> = fc.oneof(
 const block: fc.Arbitrary<Statement> = fc
   .record({
     base,
-    name: word(fc.constantFrom('machine', 'kernel', 'raw')),
+    name: word(fc.constantFrom('machine', 'kernel', 'raw', 'fs')),
     body: fc.array(fc.oneof(settingWith(word()), comment), { maxLength: 4 }),
   })
   .map(({ base: common, ...fields }) => ({ kind: 'block' as const, ...common, ...fields, loc: LOC }));

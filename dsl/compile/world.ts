@@ -1,0 +1,217 @@
+/**
+ * Processes and the file system of a scenario: `process NAME { uid, gid, groups, cwd,
+ * caps, bounding, catch, role }` and the `fs { … }` block of directories, files (with
+ * modes, owners, content, setuid bits and file capabilities), symbolic links and mounts.
+ * Paths here must be absolute: they name places before any process has a cwd.
+ */
+import type { Command } from '../../engine/core/decider.js';
+import { ALL_CAPS, capabilityNumber, CAPABILITIES } from '../../engine/kernel/syscall/constants.js';
+import { credentialsData, credentialsFor, type Credentials } from '../../engine/kernel/cred/state.js';
+import type { FsEntry, MountSpec } from '../../engine/kernel/vfs/setup.js';
+import type { BlockStatement, ProcessStatement, Property, SettingStatement, Span, Value } from '../ast.js';
+import { nearest } from '../suggest.js';
+import {
+  type Bindings,
+  describe,
+  expectChoice,
+  expectInteger,
+  expectOnOff,
+  expectSmallInteger,
+  expectString,
+  expectWord,
+  fail,
+  resolve,
+  suggestionNotes,
+} from './values.js';
+
+export const RESERVED_ACTORS = new Set(['kernel', 'cpu', 'observer', 'scenario', 'raw', 'mmu', 'tlb', 'engine']);
+const PROCESS_PROPERTIES = ['uid', 'gid', 'groups', 'cwd', 'caps', 'bounding', 'catch', 'role'];
+
+export interface CompiledProcess {
+  readonly command: Command;
+  readonly attacker: boolean;
+}
+
+function partsOf(value: Value, bindings: Bindings): Value[] {
+  const resolved = resolve(value, bindings);
+  return resolved.kind === 'union' ? [...resolved.parts] : [resolved];
+}
+
+/** An absolute path from a "string", located. */
+export function expectAbsolutePath(value: Value | undefined, what: string, anchor: Span, bindings: Bindings): string {
+  const path = expectString(value, what, anchor, bindings);
+  if (!path.startsWith('/')) {
+    fail('E_PATH', `${what} must be an absolute path, found "${path}"`, (value ?? { loc: anchor }).loc, [`write "/${path.replace(/^\.?\/*/, '')}" if you meant it from the root`]);
+  }
+  return path.replace(/\/+$/, '') || '/';
+}
+
+/** `CAP_SETUID|CAP_NET_RAW`, `all` or `none`, as a mask. */
+export function expectCapabilities(value: Value, anchor: Span, bindings: Bindings): bigint {
+  let mask = 0n;
+  for (const part of partsOf(value, bindings)) {
+    const word = expectWord(part, 'a capability (CAP_SETUID), all or none', anchor, bindings);
+    if (word.value === 'all') mask |= ALL_CAPS;
+    else if (word.value === 'none') continue;
+    else {
+      const number = capabilityNumber(word.value);
+      if (number === null) fail('E_UNKNOWN_CAPABILITY', `"${word.value}" is not a capability`, word.loc, suggestionNotes(nearest(word.value.toUpperCase(), CAPABILITIES)));
+      mask |= 1n << BigInt(number);
+    }
+  }
+  return mask;
+}
+
+export function compileProcess(statement: ProcessStatement, bindings: Bindings): CompiledProcess {
+  const name = statement.name.value;
+  let attacker = name === 'attacker';
+  if (RESERVED_ACTORS.has(name)) fail('E_RESERVED', `"${name}" is a reserved actor name; choose another process name`, statement.name.loc);
+  let uid = 1000;
+  let gid = 1000;
+  let groups: number[] = [];
+  let cwd: string | undefined;
+  let caps: bigint | null = null;
+  let bounding: bigint | null = null;
+  const catches: string[] = [];
+  for (const prop of statement.props) {
+    const anchor = prop.key.loc;
+    switch (prop.key.value) {
+      case 'uid':
+        uid = expectSmallInteger(prop.value, 'a uid', anchor, bindings, 0, 4294967294);
+        break;
+      case 'gid':
+        gid = expectSmallInteger(prop.value, 'a gid', anchor, bindings, 0, 4294967294);
+        break;
+      case 'groups':
+        groups = partsOf(prop.value, bindings).map((part) => expectSmallInteger(part, 'a group id', anchor, bindings, 0, 4294967294));
+        break;
+      case 'cwd':
+        cwd = expectAbsolutePath(prop.value, 'the working directory', anchor, bindings);
+        break;
+      case 'caps':
+        caps = expectCapabilities(prop.value, anchor, bindings);
+        break;
+      case 'bounding':
+        bounding = expectCapabilities(prop.value, anchor, bindings);
+        break;
+      case 'role':
+        attacker = expectChoice(prop.value, ['attacker', 'victim', 'user'] as const, 'a role', anchor, bindings) === 'attacker';
+        break;
+      case 'catch':
+        for (const part of partsOf(prop.value, bindings)) catches.push(expectWord(part, 'a signal name (SIGSEGV)', anchor, bindings).value);
+        break;
+      default:
+        fail('E_UNKNOWN_PROPERTY', `"${prop.key.value}" is not a property of a process (${PROCESS_PROPERTIES.join(', ')})`, anchor, suggestionNotes(nearest(prop.key.value, PROCESS_PROPERTIES)));
+    }
+  }
+  let creds: Credentials = credentialsFor(uid, gid, groups);
+  if (caps !== null) creds = { ...creds, caps: { ...creds.caps, permitted: caps, effective: caps } };
+  if (bounding !== null) creds = { ...creds, caps: { ...creds.caps, bounding } };
+  return { command: { type: 'kernel.createProcess', actor: 'kernel', data: { name, creds: credentialsData(creds), cwd, catches } }, attacker };
+}
+
+// ------------------------------------------------------------------ the fs block
+
+const FS_SETTINGS = ['dir', 'file', 'symlink', 'device', 'fifo', 'mount', 'bind'];
+const ENTRY_PROPERTIES = ['mode', 'owner', 'group', 'caps', 'inheritable', 'effective'];
+const MOUNT_PROPERTIES = ['readonly', 'nosuid', 'noexec', 'nodev'];
+
+export interface CompiledFs {
+  readonly entries: FsEntry[];
+  readonly mounts: MountSpec[];
+}
+
+function propsOf(item: SettingStatement, known: readonly string[]): readonly Property[] {
+  for (const prop of item.props ?? []) {
+    if (!known.includes(prop.key.value)) {
+      fail('E_UNKNOWN_PROPERTY', `"${prop.key.value}" is not a property of ${item.name.value} (${known.join(', ')})`, prop.key.loc, suggestionNotes(nearest(prop.key.value, known)));
+    }
+  }
+  return item.props ?? [];
+}
+
+/** A mode: 0755 and 04755 are octal, as in C and chmod(1). */
+export function expectMode(value: Value | undefined, anchor: Span, bindings: Bindings): number {
+  const mode = expectInteger(value, 'a mode such as 0755', anchor, bindings);
+  if (mode < 0n || mode > 0o7777n) fail('E_RANGE', `a mode is at most 07777, found 0${mode.toString(8)}`, (value ?? { loc: anchor }).loc);
+  return Number(mode);
+}
+
+function entryOf(item: SettingStatement, bindings: Bindings, paths: Set<string>): FsEntry {
+  const anchor = item.name.loc;
+  const kind = item.name.value;
+  const path = expectAbsolutePath(item.args[0], `the ${kind}'s path`, anchor, bindings);
+  if (paths.has(path)) fail('E_DUPLICATE', `${path} is declared twice in the fs block`, item.args[0]!.loc);
+  paths.add(path);
+  let mode = kind === 'dir' ? 0o755 : kind === 'symlink' ? 0o777 : 0o644;
+  let uid = 0;
+  let gid = 0;
+  let permitted: bigint | null = null;
+  let inheritable = 0n;
+  let effective = false;
+  for (const prop of propsOf(item, ENTRY_PROPERTIES)) {
+    const at = prop.key.loc;
+    if (prop.key.value === 'mode') mode = expectMode(prop.value, at, bindings);
+    else if (prop.key.value === 'owner') uid = expectSmallInteger(prop.value, 'an owner uid', at, bindings, 0, 4294967294);
+    else if (prop.key.value === 'group') gid = expectSmallInteger(prop.value, 'a group gid', at, bindings, 0, 4294967294);
+    else if (prop.key.value === 'caps') permitted = expectCapabilities(prop.value, at, bindings);
+    else if (prop.key.value === 'inheritable') inheritable = expectCapabilities(prop.value, at, bindings);
+    else effective = expectOnOff(prop.value, 'effective', at, bindings);
+  }
+  const fileCaps = permitted === null && inheritable === 0n ? null : { permitted: '0x' + (permitted ?? 0n).toString(16), inheritable: '0x' + inheritable.toString(16), effective };
+  switch (kind) {
+    case 'dir':
+      return { kind: 'dir', path, mode, uid, gid };
+    case 'file': {
+      const content = item.args[1] === undefined ? '' : expectString(item.args[1], 'the file content', anchor, bindings);
+      return { kind: 'file', path, mode, uid, gid, content, fileCaps };
+    }
+    case 'symlink':
+      return { kind: 'symlink', path, mode: 0o777, uid, gid, target: expectString(item.args[1], 'the link target', anchor, bindings) };
+    case 'device':
+      return { kind: 'chardev', path, mode, uid, gid };
+    default:
+      return { kind: 'fifo', path, mode, uid, gid };
+  }
+}
+
+function mountOf(item: SettingStatement, bindings: Bindings): MountSpec {
+  const anchor = item.name.loc;
+  const flags = { readOnly: false, nosuid: false, noexec: false, nodev: false };
+  for (const prop of propsOf(item, MOUNT_PROPERTIES)) {
+    const on = expectOnOff(prop.value, prop.key.value, prop.key.loc, bindings);
+    if (prop.key.value === 'readonly') flags.readOnly = on;
+    else (flags as Record<string, boolean>)[prop.key.value] = on;
+  }
+  if (item.name.value === 'bind') {
+    const source = expectAbsolutePath(item.args[0], 'the directory to bind', anchor, bindings);
+    return { kind: 'bind', source, target: expectAbsolutePath(item.args[1], 'the mount point', anchor, bindings), flags };
+  }
+  const fstype = expectChoice(item.args[0], ['tmpfs', 'proc'] as const, 'a file-system type', anchor, bindings);
+  return { kind: fstype, source: fstype, target: expectAbsolutePath(item.args[1], 'the mount point', anchor, bindings), flags };
+}
+
+export function compileFs(block: BlockStatement | null, bindings: Bindings): CompiledFs {
+  const entries: FsEntry[] = [];
+  const mounts: MountSpec[] = [];
+  const paths = new Set<string>();
+  for (const item of block?.body ?? []) {
+    if (item.kind === 'comment') continue;
+    if (item.name.value === 'mount' || item.name.value === 'bind') mounts.push(mountOf(item, bindings));
+    else if (FS_SETTINGS.includes(item.name.value)) entries.push(entryOf(item, bindings, paths));
+    else {
+      fail('E_UNKNOWN_SETTING', `"${item.name.value}" is not a setting of the fs block (expected one of: ${FS_SETTINGS.join(', ')})`, item.name.loc, suggestionNotes(nearest(item.name.value, FS_SETTINGS)));
+    }
+  }
+  for (const entry of entries) {
+    const parent = entry.path.slice(0, Math.max(1, entry.path.lastIndexOf('/')));
+    if (entry.path !== '/' && !paths.has(parent) && !DEFAULT_DIRECTORIES.has(parent)) {
+      const item = block!.body.find((s) => s.kind === 'setting' && describe(s.args[0]!) === JSON.stringify(entry.path));
+      fail('E_PATH', `${entry.path}: its directory ${parent} does not exist; declare it with dir ${parent}`, (item ?? block!).loc);
+    }
+  }
+  return { entries, mounts };
+}
+
+/** Directories every file system has (vfs/setup.ts's default tree). */
+const DEFAULT_DIRECTORIES = new Set(['/', '/bin', '/usr', '/usr/bin', '/etc', '/root', '/home', '/tmp', '/var', '/var/tmp', '/dev', '/proc', '/mnt']);

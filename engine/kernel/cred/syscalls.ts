@@ -1,0 +1,4 @@
+/** System calls of this mechanism (filled in as they are implemented). */
+import type { SyscallHandler } from '../syscall/context.js';
+
+export const CRED_HANDLERS: Readonly<Record<string, SyscallHandler>> = {};

@@ -1,0 +1,21 @@
+/**
+ * Every system call isolab implements, by name. Each mechanism contributes the calls of
+ * its domain (credentials, files, processes, memory); a name with no handler returns
+ * -ENOSYS and the trace says it is not simulated.
+ */
+import { BASIC_HANDLERS } from './basic.js';
+import type { SyscallHandler } from './context.js';
+import { CRED_HANDLERS } from '../cred/syscalls.js';
+import { VFS_HANDLERS } from '../vfs/syscalls.js';
+import { PROC_HANDLERS } from '../proc/syscalls.js';
+
+export const SYSCALL_HANDLERS: Readonly<Record<string, SyscallHandler>> = {
+  ...BASIC_HANDLERS,
+  ...CRED_HANDLERS,
+  ...VFS_HANDLERS,
+  ...PROC_HANDLERS,
+};
+
+export function isImplemented(name: string): boolean {
+  return Object.prototype.hasOwnProperty.call(SYSCALL_HANDLERS, name);
+}
