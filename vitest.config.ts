@@ -8,5 +8,7 @@ export default defineConfig({
     testTimeout: 120_000,
     hookTimeout: 120_000,
     include: ['test/**/*.test.ts'],
+    // Run by `npm run conformance` (vitest.conformance.config.ts).
+    exclude: ['test/conformance/**', 'node_modules/**'],
   },
 });

@@ -7,6 +7,9 @@ import { castDraft, produce, type Draft } from 'immer';
 import type { Envelope } from '../core/decider.js';
 import { isAlive, type FdEntry, type KernelState, type OpenFile, type PcidSlot, type Process, type ProcessFs, type SwitchPolicy, type Vma } from './state.js';
 import { credentialsFromData, type CredentialsData } from './cred/state.js';
+import { credKernelReducers } from './cred/evolve.js';
+import { procKernelReducers } from './proc/evolve.js';
+import { vfsKernelReducers } from './vfs/evolve.js';
 
 type Reducer = (kernel: KernelState, event: Envelope) => KernelState;
 
@@ -50,6 +53,9 @@ const withProcess = (pid: number, update: (process: Draft<Process>) => void) => 
   });
 
 export const kernelReducers: Readonly<Record<string, Reducer>> = {
+  ...credKernelReducers,
+  ...procKernelReducers,
+  ...vfsKernelReducers,
   'kernel.booted': (kernel, event) => {
     const data = event.data as {
       root: number;

@@ -8,6 +8,9 @@ import { controlRegistersPrivileged, supervisorAvoidsUserPages, userCannotTouchS
 import { framesDisjoint, processIsolation } from '../hw/memory/invariants.js';
 import { tlbCoherent } from '../hw/tlb/invariants.js';
 import { secretsStaySecret } from '../observer/invariants.js';
+import { CRED_INVARIANTS } from '../kernel/cred/invariants.js';
+import { PROC_INVARIANTS } from '../kernel/proc/invariants.js';
+import { VFS_INVARIANTS } from '../kernel/vfs/invariants.js';
 import type { MachineState } from './state.js';
 
 export const INVARIANTS: readonly Invariant<MachineState>[] = [
@@ -18,6 +21,9 @@ export const INVARIANTS: readonly Invariant<MachineState>[] = [
   controlRegistersPrivileged,
   framesDisjoint,
   secretsStaySecret,
+  ...CRED_INVARIANTS,
+  ...VFS_INVARIANTS,
+  ...PROC_INVARIANTS,
 ];
 
 export function invariantByName(name: string): Invariant<MachineState> | null {
