@@ -17,8 +17,9 @@ import { checkSection } from './sections/check.js';
 import { historyMemorySection } from './sections/history-memory.js';
 import { hotPathSection } from './sections/hot-path.js';
 import { reportSection } from './sections/report.js';
+import { syscallsSection } from './sections/syscalls.js';
 
-export const SECTIONS: readonly Section[] = [hotPathSection, historyMemorySection, reportSection, checkSection];
+export const SECTIONS: readonly Section[] = [hotPathSection, historyMemorySection, reportSection, checkSection, syscallsSection];
 
 interface Options {
   readonly only: readonly string[] | null;

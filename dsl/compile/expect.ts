@@ -14,7 +14,8 @@ import { isAlive, processByName } from '../../engine/kernel/state.js';
 import type { AssertStatement, CustomInvariantStatement, Outcome, Value } from '../ast.js';
 import type { Invariant } from '../../engine/core/decider.js';
 import { nearest } from '../suggest.js';
-import { type Bindings, describe, expectChoice, expectInteger, expectWord, fail, resolve, spanOf, suggestionNotes } from './values.js';
+import { type Bindings, describe, expectChoice, expectInteger, expectString, expectWord, fail, resolve, spanOf, suggestionNotes } from './values.js';
+import { ERRNO, isErrno } from '../../engine/kernel/syscall/errno.js';
 
 export const OUTCOME_WORDS = [
   'ok',
@@ -26,6 +27,8 @@ export const OUTCOME_WORDS = [
   'cr2',
   'returns',
   'errno',
+  'prints',
+  'reads',
   'tlb',
   'entry',
   'exits',
@@ -139,8 +142,20 @@ function positiveCheck(word: OutcomeWord, outcome: Outcome, context: Expectation
       return (o) => (o.syscall !== null && BigInt(o.syscall.ret) === value ? null : o.syscall === null ? 'no system call returned' : `it returned ${o.syscall.ret}`);
     }
     case 'errno': {
-      const errno = expectWord(outcome.args[0], 'an errno name (EPERM)', outcome.loc, bindings).value;
+      const errnoWord = expectWord(outcome.args[0], 'an errno name (EPERM)', outcome.loc, bindings);
+      const errno = errnoWord.value;
+      if (!isErrno(errno)) fail('E_UNKNOWN_ERRNO', `"${errno}" is not an errno name isolab knows`, errnoWord.loc, suggestionNotes(nearest(errno, Object.keys(ERRNO))));
       return (o) => (o.syscall?.errno === errno || o.refused?.errno === errno ? null : `errno was ${o.syscall?.errno ?? o.refused?.errno ?? 'not set'}`);
+    }
+    case 'prints': {
+      const text = expectString(outcome.args[0], 'the text written to the console', outcome.loc, bindings);
+      return (o) => (o.output === text ? null : o.output === '' ? 'nothing was printed' : `it printed ${JSON.stringify(o.output)}`);
+    }
+    case 'reads': {
+      const text = expectString(outcome.args[0], 'the text the call returns', outcome.loc, bindings);
+      const wanted = bytesToHex(utf8Bytes(text));
+      return (o) =>
+        o.syscall?.bytes === wanted ? null : o.syscall === null ? 'no system call returned' : o.syscall.bytes === null ? 'the call returned no bytes' : `it returned bytes ${o.syscall.bytes}`;
     }
     case 'tlb': {
       const kind = expectChoice(outcome.args[0], ['hit', 'miss'] as const, 'hit or miss', outcome.loc, bindings);

@@ -36,7 +36,7 @@ import {
 } from './values.js';
 
 export const PROCESS_ACTIONS = ['read', 'write', 'jump', 'exec', 'int', 'syscall', 'map', 'unmap', 'protect'] as const;
-export const KERNEL_ACTIONS = ['read', 'write', 'jump', 'exec', 'switch', 'timer'] as const;
+export const KERNEL_ACTIONS = ['read', 'write', 'jump', 'exec', 'switch', 'timer', 'swapout'] as const;
 export const CPU_ACTIONS = ['read', 'write', 'jump', 'exec'] as const;
 
 export interface StepContext {
@@ -305,6 +305,15 @@ function kernelAction(action: string, cursor: Cursor, context: StepContext, step
     case 'timer':
       expectEnd(cursor, 'timer');
       return () => [{ type: 'cpu.interrupt', actor: 'cpu', data: { vector: 0x20 } }];
+    case 'swapout': {
+      // kernel: swapout victim 0x400000 — page reclaim evicts that page to swap.
+      const target = expectWord(next(cursor), 'a process name', cursor.anchor, context.bindings);
+      const name = knownProcess(target.value, target.loc, context);
+      const va = expectInteger(next(cursor), 'the address of the page to swap out', target.loc, context.bindings);
+      if (va % 4096n !== 0n) fail('E_ALIGN', `${hex(va)} is not the start of a 4 KiB page`, cursor.values[cursor.index - 1]!.loc);
+      expectEnd(cursor, 'the address');
+      return (state) => [{ type: 'kernel.swapOut', actor: 'kernel', data: { pid: pidOf(state, name), va: hex(va) } }];
+    }
     default:
       return fail('E_UNKNOWN_ACTION', `unknown action ${action}`, step.action.loc);
   }

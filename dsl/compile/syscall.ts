@@ -11,7 +11,7 @@ import type { SyscallRequest } from '../../engine/hw/cpu/instructions.js';
 import { processByName, type KernelState } from '../../engine/kernel/state.js';
 import { syscallName, syscallNames, syscallNumber, type SyscallAbi } from '../../engine/kernel/syscalls.js';
 import { capabilityNumber, constantNames, constantValue } from '../../engine/kernel/syscall/constants.js';
-import { argSpecs, LIBC_ALIASES, SIGNATURES, type ArgKind, type ArgSpec } from '../../engine/kernel/syscall/signatures.js';
+import { argSpecs, LIBC_ALIASES, LIBC_WRAPPERS, SIGNATURES, type ArgKind, type ArgSpec } from '../../engine/kernel/syscall/signatures.js';
 import type { Span, Value } from '../ast.js';
 import { nearest } from '../suggest.js';
 import { type Bindings, describe, fail, resolve, spanOf, suggestionNotes } from './values.js';
@@ -142,6 +142,8 @@ function compileArguments(name: string, values: readonly Value[], span: Span, co
 
 function numberOf(abi: SyscallAbi, name: string, span: Span): { nr: number; name: string } {
   const alias = abi === 'x86_64' ? LIBC_ALIASES[name] : undefined;
+  const wrapper = LIBC_WRAPPERS[name];
+  if (wrapper !== undefined && syscallNumber(abi, name) === null) return numberOf(abi, wrapper.call, span);
   const called = syscallNumber(abi, name) === null && alias !== undefined ? alias : name;
   const nr = syscallNumber(abi, called);
   if (nr === null) {
@@ -179,7 +181,9 @@ export function compileSyscall(values: readonly Value[], anchor: Span, abi: Sysc
     const called = resolved.kind === 'word' ? resolved.value : resolved.name;
     ({ nr, name } = numberOf(abi, called, resolved.loc));
     const given = resolved.kind === 'call' ? resolved.args : [];
-    args = compileArguments(name, given, resolved.loc, context);
+    const wrapper = name === called ? undefined : LIBC_WRAPPERS[called];
+    args = compileArguments(SIGNATURES[called] !== undefined ? called : name, given, resolved.loc, context);
+    if (wrapper !== undefined) args = wrapper.args.map((arg) => (typeof arg === 'number' ? args[arg]! : arg));
   } else {
     return fail('E_TYPE', `expected a system call name or number, found ${describe(resolved)}`, first.loc);
   }

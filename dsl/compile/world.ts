@@ -5,7 +5,7 @@
  * Paths here must be absolute: they name places before any process has a cwd.
  */
 import type { Command } from '../../engine/core/decider.js';
-import { ALL_CAPS, capabilityNumber, CAPABILITIES } from '../../engine/kernel/syscall/constants.js';
+import { ALL_CAPS, capabilityNumber, CAPABILITIES, constantNames, constantValue } from '../../engine/kernel/syscall/constants.js';
 import { credentialsData, credentialsFor, type Credentials } from '../../engine/kernel/cred/state.js';
 import type { FsEntry, MountSpec } from '../../engine/kernel/vfs/setup.js';
 import type { BlockStatement, ProcessStatement, Property, SettingStatement, Span, Value } from '../ast.js';
@@ -25,7 +25,31 @@ import {
 } from './values.js';
 
 export const RESERVED_ACTORS = new Set(['kernel', 'cpu', 'observer', 'scenario', 'raw', 'mmu', 'tlb', 'engine']);
-const PROCESS_PROPERTIES = ['uid', 'gid', 'groups', 'cwd', 'caps', 'bounding', 'catch', 'role'];
+const PROCESS_PROPERTIES = [
+  'uid',
+  'gid',
+  'euid',
+  'suid',
+  'fsuid',
+  'egid',
+  'sgid',
+  'fsgid',
+  'groups',
+  'cwd',
+  'caps',
+  'effective',
+  'inheritable',
+  'ambient',
+  'bounding',
+  'securebits',
+  'no_new_privs',
+  'catch',
+  'role',
+];
+/** Ids a process may set apart from uid/gid (which set all four of their kind). */
+const SEPARATE_IDS = ['euid', 'suid', 'fsuid', 'egid', 'sgid', 'fsgid'] as const;
+/** Capability sets besides caps (permitted and effective at once) and bounding. */
+const OTHER_SETS = ['effective', 'inheritable', 'ambient'] as const;
 
 export interface CompiledProcess {
   readonly command: Command;
@@ -72,6 +96,10 @@ export function compileProcess(statement: ProcessStatement, bindings: Bindings):
   let cwd: string | undefined;
   let caps: bigint | null = null;
   let bounding: bigint | null = null;
+  const ids: Partial<Record<(typeof SEPARATE_IDS)[number], number>> = {};
+  const sets: Partial<Record<(typeof OTHER_SETS)[number], bigint>> = {};
+  let securebits = 0;
+  let noNewPrivs = false;
   const catches: string[] = [];
   for (const prop of statement.props) {
     const anchor = prop.key.loc;
@@ -94,6 +122,25 @@ export function compileProcess(statement: ProcessStatement, bindings: Bindings):
       case 'bounding':
         bounding = expectCapabilities(prop.value, anchor, bindings);
         break;
+      case 'euid':
+      case 'suid':
+      case 'fsuid':
+      case 'egid':
+      case 'sgid':
+      case 'fsgid':
+        ids[prop.key.value] = expectSmallInteger(prop.value, `an id for ${prop.key.value}`, anchor, bindings, 0, 4294967294);
+        break;
+      case 'effective':
+      case 'inheritable':
+      case 'ambient':
+        sets[prop.key.value] = expectCapabilities(prop.value, anchor, bindings);
+        break;
+      case 'securebits':
+        securebits = expectSecurebits(prop.value, anchor, bindings);
+        break;
+      case 'no_new_privs':
+        noNewPrivs = expectOnOff(prop.value, 'no_new_privs', anchor, bindings);
+        break;
       case 'role':
         attacker = expectChoice(prop.value, ['attacker', 'victim', 'user'] as const, 'a role', anchor, bindings) === 'attacker';
         break;
@@ -104,10 +151,36 @@ export function compileProcess(statement: ProcessStatement, bindings: Bindings):
         fail('E_UNKNOWN_PROPERTY', `"${prop.key.value}" is not a property of a process (${PROCESS_PROPERTIES.join(', ')})`, anchor, suggestionNotes(nearest(prop.key.value, PROCESS_PROPERTIES)));
     }
   }
-  let creds: Credentials = credentialsFor(uid, gid, groups);
+  let creds: Credentials = { ...credentialsFor(uid, gid, groups), ...ids, securebits, noNewPrivs };
   if (caps !== null) creds = { ...creds, caps: { ...creds.caps, permitted: caps, effective: caps } };
   if (bounding !== null) creds = { ...creds, caps: { ...creds.caps, bounding } };
+  creds = { ...creds, caps: { ...creds.caps, ...sets } };
+  checkCapabilitySets(creds, statement);
   return { command: { type: 'kernel.createProcess', actor: 'kernel', data: { name, creds: credentialsData(creds), cwd, catches } }, attacker };
+}
+
+/** `SECBIT_NOROOT|SECBIT_KEEP_CAPS` or a number. */
+function expectSecurebits(value: Value, anchor: Span, bindings: Bindings): number {
+  let bits = 0;
+  for (const part of partsOf(value, bindings)) {
+    if (part.kind === 'number') {
+      bits |= Number(part.value);
+      continue;
+    }
+    const word = expectWord(part, 'a securebit (SECBIT_NOROOT) or a number', anchor, bindings);
+    const known = word.value.startsWith('SECBIT_') ? constantValue(word.value) : null;
+    if (known === null) fail('E_UNKNOWN_CONSTANT', `"${word.value}" is not a securebit`, word.loc, suggestionNotes(nearest(word.value, constantNames().filter((n) => n.startsWith('SECBIT_')))));
+    bits |= known;
+  }
+  return bits;
+}
+
+/** The kernel never lets a process hold these: effective ⊆ permitted, ambient ⊆ permitted ∩ inheritable (capabilities(7)). */
+function checkCapabilitySets(creds: Credentials, statement: ProcessStatement): void {
+  const { permitted, effective, inheritable, ambient } = creds.caps;
+  const where = statement.props.find((prop) => prop.key.value === 'effective' || prop.key.value === 'ambient')?.key.loc ?? statement.name.loc;
+  if ((effective & ~permitted) !== 0n) fail('E_CAPABILITIES', 'the effective set must be a subset of the permitted set (caps)', where);
+  if ((ambient & ~(permitted & inheritable)) !== 0n) fail('E_CAPABILITIES', 'the ambient set must be a subset of both the permitted and the inheritable sets', where);
 }
 
 // ------------------------------------------------------------------ the fs block

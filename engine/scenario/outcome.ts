@@ -35,7 +35,9 @@ export interface StepOutcome {
   /** The bytes read, lowest address first, hex. */
   readonly bytes: string | null;
   readonly physicalAddress: number | null;
-  readonly syscall: { readonly name: string | null; readonly ret: number; readonly errno: string | null } | null;
+  readonly syscall: SyscallOutcome | null;
+  /** What the step wrote to the console (fds 0–2), in order. */
+  readonly output: string;
   readonly tlb: 'hit' | 'miss' | null;
   readonly leaks: readonly string[];
   readonly exited: boolean;
@@ -51,6 +53,18 @@ export interface StepOutcome {
   readonly skipped: string | null;
 }
 
+export interface SyscallOutcome {
+  readonly name: string | null;
+  readonly ret: number;
+  readonly errno: string | null;
+  /** Why the kernel answered so, when it says. */
+  readonly note: string | null;
+  /** Bytes the call returned to the caller (read, getcwd, readlink), hex. */
+  readonly bytes: string | null;
+  /** Other results: stat fields, a pipe's fds, credentials. */
+  readonly detail: Readonly<Record<string, unknown>> | null;
+}
+
 export function emptyOutcome(skipped: string | null = null): StepOutcome {
   return {
     fault: null,
@@ -59,6 +73,7 @@ export function emptyOutcome(skipped: string | null = null): StepOutcome {
     bytes: null,
     physicalAddress: null,
     syscall: null,
+    output: '',
     tlb: null,
     leaks: [],
     exited: false,
@@ -113,8 +128,18 @@ export function summarise(events: readonly Envelope[]): StepOutcome {
         if (data.result !== null) out.value = data.result as string;
         break;
       case 'kernel.syscallReturned':
-        out.syscall = { name: data.name as string | null, ret: data.ret as number, errno: data.errno as string | null };
+        out.syscall = {
+          name: data.name as string | null,
+          ret: data.ret as number,
+          errno: data.errno as string | null,
+          note: (data.note as string | null | undefined) ?? null,
+          bytes: (data.bytes as string | undefined) ?? null,
+          detail: (data.detail as Record<string, unknown> | undefined) ?? null,
+        };
         out.value = '0x' + BigInt.asUintN(64, BigInt(data.ret as number)).toString(16);
+        break;
+      case 'kernel.consoleWritten':
+        out.output += data.text as string;
         break;
       case 'tlb.hit':
         out.tlb ??= 'hit';
@@ -214,7 +239,10 @@ export function describeOutcome(outcome: StepOutcome): string {
   if (outcome.signal !== null) parts.push(`${outcome.signal.signal} (${outcome.signal.code}, ${outcome.signal.action})`);
   if (outcome.syscall !== null) {
     const s = outcome.syscall;
-    parts.push(`${s.name ?? 'syscall'} = ${s.ret}${s.errno === null ? '' : ` (${s.errno})`}`);
+    parts.push(`${s.name ?? 'syscall'} = ${s.ret}${s.errno === null ? '' : ` (${s.errno}${s.note === null ? '' : `: ${s.note}`})`}`);
+    if (s.bytes !== null && s.bytes.length > 0) parts.push(printable(s.bytes) ? `returned ${JSON.stringify(asText(s.bytes))}` : `returned bytes ${s.bytes}`);
+    if (s.detail !== null) parts.push(describeDetail(s.detail));
+    if (outcome.output !== '') parts.push(`printed ${JSON.stringify(outcome.output)}`);
   } else if (outcome.bytes !== null && outcome.bytes.length > 2 && printable(outcome.bytes)) {
     parts.push(`value ${JSON.stringify(asText(outcome.bytes))}`);
   } else if (outcome.value !== null) {
@@ -231,6 +259,13 @@ export function describeOutcome(outcome: StepOutcome): string {
   if (outcome.switches.length > 0) parts.push(`switched to ${outcome.switches.join(', then ')}`);
   if (outcome.violations.length > 0) parts.push(`violated ${outcome.violations.join(', ')}`);
   return parts.join('; ');
+}
+
+/** "fds 3 4", "uid 1000 euid 0": a call's other results, compactly. */
+function describeDetail(detail: Readonly<Record<string, unknown>>): string {
+  return Object.entries(detail)
+    .map(([key, value]) => `${key} ${Array.isArray(value) ? value.join(',') : typeof value === 'object' && value !== null ? JSON.stringify(value) : String(value)}`)
+    .join(' ');
 }
 
 function asText(hexBytes: string): string {

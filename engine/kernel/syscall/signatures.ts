@@ -70,6 +70,8 @@ export const SIGNATURES: Readonly<Record<string, Signature>> = {
   setregid: sig('setregid(rgid, egid)', 'int', 'int'),
   setresuid: sig('setresuid(ruid, euid, suid)', 'int', 'int', 'int'),
   setresgid: sig('setresgid(rgid, egid, sgid)', 'int', 'int', 'int'),
+  seteuid: sig('seteuid(euid)', 'int'),
+  setegid: sig('setegid(egid)', 'int'),
   setfsuid: sig('setfsuid(fsuid)', 'int'),
   setfsgid: sig('setfsgid(fsgid)', 'int'),
   setgroups: sig('setgroups(gid…)', 'int?...'),
@@ -82,7 +84,7 @@ export const SIGNATURES: Readonly<Record<string, Signature>> = {
   kill: sig('kill(pid, sig)', 'pid', 'signal'),
   fork: sig('fork()'),
   vfork: sig('vfork()'),
-  clone: sig('clone(fn, stack, flags)', 'fn', 'ptr', 'int'),
+  clone: sig('clone(fn, stack, flags[, arg])', 'fn', 'ptr', 'int', 'ptr?'),
   execve: sig('execve(pathname[, argv…])', 'path', 'str?...'),
   exit: sig('exit(status)', 'int'),
   exit_group: sig('exit_group(status)', 'int'),
@@ -106,6 +108,17 @@ export const SIGNATURES: Readonly<Record<string, Signature>> = {
  * waitpid(pid, status, options) is wait4(pid, status, options, NULL).
  */
 export const LIBC_ALIASES: Readonly<Record<string, string>> = { waitpid: 'wait4' };
+
+/**
+ * C library functions that call another system call with some arguments fixed:
+ * seteuid(e) is setresuid(-1, e, -1) and setegid(e) is setresgid(-1, e, -1) in glibc
+ * (sysdeps/unix/sysv/linux/seteuid.c). `args` places the given arguments: a number is
+ * the index of a given argument, a string a fixed value.
+ */
+export const LIBC_WRAPPERS: Readonly<Record<string, { readonly call: string; readonly args: readonly (number | string)[] }>> = {
+  seteuid: { call: 'setresuid', args: ['0xffffffffffffffff', 0, '0xffffffffffffffff'] },
+  setegid: { call: 'setresgid', args: ['0xffffffffffffffff', 0, '0xffffffffffffffff'] },
+};
 
 export interface ArgSpec {
   readonly kind: ArgKind;
