@@ -10,7 +10,9 @@ import { knows } from '../../engine/observer/state.js';
 import type { MachineState } from '../../engine/machine/state.js';
 import { ERROR_CODE_BITS, describeOutcome, errorCodeBitsText, type StepOutcome } from '../../engine/scenario/outcome.js';
 import type { PlannedAssertion, PlannedExpectation } from '../../engine/scenario/plan.js';
-import { isAlive, processByName } from '../../engine/kernel/state.js';
+import { isAlive, processByName, type Process } from '../../engine/kernel/state.js';
+import type { Credentials } from '../../engine/kernel/cred/state.js';
+import { capabilityNumber, CAPABILITIES } from '../../engine/kernel/syscall/constants.js';
 import type { AssertStatement, CustomInvariantStatement, Outcome, Value } from '../ast.js';
 import type { Invariant } from '../../engine/core/decider.js';
 import { nearest } from '../suggest.js';
@@ -250,6 +252,17 @@ function errorCodeOf(args: readonly Value[], vector: number, bindings: Bindings)
 }
 
 /** assert ACTOR knows SECRET | assert ACTOR never knows SECRET | assert no violations | assert ACTOR exited|alive */
+const ASSERT_USAGE =
+  'expected "assert ACTOR knows SECRET", "assert ACTOR never knows SECRET", "assert ACTOR exited|alive|zombie", "assert ACTOR euid N" (uid, euid, suid, fsuid, gid, egid, sgid, fsgid), "assert ACTOR has|lacks CAP_X" or "assert no violations"';
+
+/** Ids an assertion may name: uid and gid are the real ones. */
+const CREDENTIAL_IDS = ['uid', 'euid', 'suid', 'fsuid', 'gid', 'egid', 'sgid', 'fsgid', 'ruid', 'rgid'] as const;
+
+function processCheck(state: MachineState, name: string, check: (process: Process) => string | null): string | null {
+  const process = processByName(state.kernel, name);
+  return process === null ? `${name} was never created` : check(process);
+}
+
 export function compileAssertion(statement: AssertStatement, context: ExpectationContext, processes: ReadonlySet<string>): PlannedAssertion {
   const words = statement.words.map((value) => resolve(value, context.bindings));
   const text = words.map(describe).join(' ');
@@ -259,7 +272,7 @@ export function compileAssertion(statement: AssertStatement, context: Expectatio
     return { text, line, check: (state) => (state.scenario.violations.length === 0 ? null : `violated: ${state.scenario.violations.map((v) => v.invariant).join(', ')}`) };
   }
   const actor = at(0);
-  if (actor === null) fail('E_ASSERT', 'expected "assert ACTOR knows SECRET", "assert ACTOR never knows SECRET", "assert ACTOR exited|alive" or "assert no violations"', statement.loc);
+  if (actor === null) fail('E_ASSERT', ASSERT_USAGE, statement.loc);
   if (!processes.has(actor) && actor !== 'cpu') {
     fail('E_UNKNOWN_PROCESS', `no process is named "${actor}"`, statement.words[0]!.loc, suggestionNotes(nearest(actor, [...processes])));
   }
@@ -275,8 +288,33 @@ export function compileAssertion(statement: AssertStatement, context: Expectatio
       },
     };
   }
+  if (at(1) === 'zombie') {
+    return { text, line, check: (state) => processCheck(state, actor, (p) => (p.status === 'zombie' ? null : `${actor} is ${p.status}`)) };
+  }
+  const id = at(1);
+  if (id !== null && (CREDENTIAL_IDS as readonly string[]).includes(id)) {
+    const wanted = Number(expectInteger(statement.words[2], `the ${id}`, statement.loc, context.bindings));
+    const field = (id === 'uid' ? 'ruid' : id === 'gid' ? 'rgid' : id) as keyof Credentials;
+    return { text, line, check: (state) => processCheck(state, actor, (p) => (p.creds[field] === wanted ? null : `${actor}'s ${id} is ${String(p.creds[field])}`)) };
+  }
+  if (at(1) === 'has' || at(1) === 'lacks') {
+    const capWord = expectWord(statement.words[2], 'a capability (CAP_SETUID)', statement.loc, context.bindings);
+    const cap = capabilityNumber(capWord.value);
+    if (cap === null) fail('E_UNKNOWN_CAPABILITY', `"${capWord.value}" is not a capability`, capWord.loc, suggestionNotes(nearest(capWord.value.toUpperCase(), CAPABILITIES)));
+    const wantHas = at(1) === 'has';
+    return {
+      text,
+      line,
+      check: (state) =>
+        processCheck(state, actor, (p) => {
+          const has = ((p.creds.caps.effective >> BigInt(cap)) & 1n) === 1n;
+          return has === wantHas ? null : `${actor}'s effective set ${has ? 'has' : 'lacks'} ${CAPABILITIES[cap]}`;
+        }),
+    };
+  }
   const negated = at(1) === 'never' || at(1) === 'not';
   const verbIndex = negated ? 2 : 1;
+  if (at(verbIndex) !== 'knows' && verbIndex === 1) fail('E_ASSERT', ASSERT_USAGE, statement.words[1]?.loc ?? statement.loc);
   if (at(verbIndex) !== 'knows') fail('E_ASSERT', `expected "knows" after "${words.slice(0, verbIndex).map(describe).join(' ')}"`, statement.words[verbIndex]?.loc ?? statement.loc);
   const secret = at(verbIndex + 1);
   if (secret === null || !context.secrets.has(secret)) {

@@ -10,7 +10,7 @@ import { hex } from '../../engine/core/u64.js';
 import type { SyscallRequest } from '../../engine/hw/cpu/instructions.js';
 import { processByName, type KernelState } from '../../engine/kernel/state.js';
 import { syscallName, syscallNames, syscallNumber, type SyscallAbi } from '../../engine/kernel/syscalls.js';
-import { capabilityNumber, constantNames, constantValue } from '../../engine/kernel/syscall/constants.js';
+import { ALL_CAPS, capabilityNumber, constantNames, constantValue } from '../../engine/kernel/syscall/constants.js';
 import { argSpecs, LIBC_ALIASES, LIBC_WRAPPERS, SIGNATURES, type ArgKind, type ArgSpec } from '../../engine/kernel/syscall/signatures.js';
 import type { Span, Value } from '../ast.js';
 import { nearest } from '../suggest.js';
@@ -58,7 +58,7 @@ function kindWords(kind: ArgKind): string {
     case 'signal':
       return 'a signal (SIGTERM, 9)';
     case 'caps':
-      return 'a capability set (CAP_CHOWN|CAP_KILL, 0)';
+      return 'a capability set (CAP_CHOWN|CAP_KILL, all, none, 0)';
     case 'pid':
       return "a pid or a process's name";
   }
@@ -69,6 +69,7 @@ function constantOf(value: Value, what: string, bindings: Bindings): bigint {
   const resolved = resolve(value, bindings);
   if (resolved.kind === 'number') return resolved.value;
   if (resolved.kind === 'union') return resolved.parts.reduce((all, part) => all | BigInt.asUintN(64, constantOf(part, what, bindings)), 0n);
+  if (resolved.kind === 'word' && /^-?\d+$/.test(resolved.value)) return BigInt(resolved.value);  // a variant's number
   if (resolved.kind === 'word') {
     const known = constantValue(resolved.value);
     if (known !== null) return BigInt(known);
@@ -81,6 +82,8 @@ function capabilityMask(value: Value, bindings: Bindings): bigint {
   const resolved = resolve(value, bindings);
   if (resolved.kind === 'number') return resolved.value;
   if (resolved.kind === 'union') return resolved.parts.reduce((all, part) => all | capabilityMask(part, bindings), 0n);
+  if (resolved.kind === 'word' && resolved.value === 'all') return ALL_CAPS;
+  if (resolved.kind === 'word' && resolved.value === 'none') return 0n;
   if (resolved.kind === 'word') {
     const number = capabilityNumber(resolved.value);
     if (number !== null) return 1n << BigInt(number);

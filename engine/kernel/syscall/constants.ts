@@ -125,6 +125,11 @@ const FLAGS: Readonly<Record<string, number>> = {
   SOCK_STREAM: 1,
   SOCK_DGRAM: 2,
   SOCK_RAW: 3,
+  SOCK_NONBLOCK: 0o4000,
+  SOCK_CLOEXEC: 0o2000000,
+  __WALL: 0x40000000,
+  WEXITED: 4,
+  WCONTINUED: 8,
   NULL: 0,
 };
 
