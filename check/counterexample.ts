@@ -1,7 +1,9 @@
 /**
  * A counterexample as a scenario file: the world's own text with its variants pinned to
  * the values the search used, then the shrunk attack, headed by a comment that says
- * what broke and how to reproduce the search. `isolab run` on it replays the violation.
+ * what broke and how to reproduce the search. It enables exactly the invariants the
+ * search checked: a world that enables none is searched with every built-in one
+ * (world.ts), so for it the file names them. `isolab run` on it replays the violation.
  */
 import type { World } from './world.js';
 import type { Counterexample } from './search.js';
@@ -21,7 +23,16 @@ export function counterexampleScenario(world: World, counterexample: Counterexam
     `# Counterexample found by isolab check: run ${counterexample.run}, shrunk ${counterexample.shrinks} times to ${counterexample.steps.length} step(s).`,
     `# It violates ${violation.invariant}: ${violation.message}`,
     `# Reproduce the search: ${reproduce}`,
+    ...invariantLines(world),
     ...counterexample.steps,
     '',
   ].join('\n');
+}
+
+/** An `invariant` line for what the search checked beyond what the world's text enables. */
+function invariantLines(world: World): string[] {
+  const declared = new Set(world.compiled.plan.invariants);
+  const added = world.plan.invariants.filter((name) => !declared.has(name));
+  if (added.length === 0) return [];
+  return ['# The world enables no invariant, so the search checked every built-in one; so does this file.', `invariant ${added.join(', ')}`];
 }

@@ -2,7 +2,8 @@
  * `isolab check FILE [--runs N] [--seed N] [--max-steps N] [--variant k=v] [--json]
  * [--junit OUT.xml] [--out FILE] [--workers N] [--shard i/n]` and `isolab check --merge
  * RESULT.json…`: let the tool search for the attack. Exit 0 when no invariant broke,
- * 1 when a counterexample was found, 2 on bad input.
+ * 1 when a counterexample was found, 2 on bad input (including shards that do not
+ * cover the search exactly once, check/merge.ts).
  */
 import { readFileSync } from 'node:fs';
 import { SingleBar } from 'cli-progress';
@@ -11,7 +12,8 @@ import { compileScenario, loadScenario, variantAxes, variantMatrix } from '../..
 import { counterexampleScenario } from '../../check/counterexample.js';
 import { junitXml } from '../../check/junit.js';
 import { checkInWorkers } from '../../check/pool.js';
-import { checkSlice, mergeSlices, type Counterexample, type SliceResult } from '../../check/search.js';
+import { mergeShards, type CheckResult, type ShardFile } from '../../check/merge.js';
+import { checkSlice, mergeSlices } from '../../check/search.js';
 import { loadWorld } from '../../check/world.js';
 import { displayPath, sourceReader, styleFor, writeAtomically } from '../io.js';
 import { parseCount, parseVariantOptions, variantLabel } from './run.js';
@@ -27,21 +29,6 @@ export interface CheckCommandOptions {
   readonly workers?: string;
   readonly shard?: string;
   readonly merge?: boolean;
-}
-
-/** One search: a world under one variant, over a range of runs. Plain JSON (for --merge). */
-export interface CheckResult {
-  readonly file: string;
-  readonly variant: Readonly<Record<string, string>>;
-  readonly seed: number;
-  readonly maxSteps: number;
-  readonly runs: number;
-  readonly from: number;
-  readonly to: number;
-  /** Runs up to and including the counterexample, or all of the range. */
-  readonly runsChecked: number;
-  readonly counterexample: Counterexample | null;
-  readonly scenario: string | null;
 }
 
 function parseShard(text: string | undefined, runs: number): { from: number; to: number; label: string | null } {
@@ -144,35 +131,17 @@ function report(results: readonly CheckResult[], options: CheckCommandOptions): 
 
 function mergeCommand(files: string[], options: CheckCommandOptions): number {
   if (files.length === 0) throw new ScenarioError('E_OPTION', '--merge needs the JSON results of the shards (isolab check … --json > shard.json)');
-  const groups = new Map<string, CheckResult[]>();
-  for (const path of files) {
-    let parsed: { results?: CheckResult[] };
+  const shards: ShardFile[] = files.map((path) => {
+    let parsed: { results?: unknown };
     try {
-      parsed = JSON.parse(readFileSync(path, 'utf8')) as { results?: CheckResult[] };
+      parsed = JSON.parse(readFileSync(path, 'utf8')) as { results?: unknown };
     } catch (error) {
       throw new ScenarioError('E_READ', `cannot read shard results ${displayPath(path)}: ${(error as Error).message}`);
     }
-    for (const result of parsed.results ?? []) {
-      const key = JSON.stringify([result.file, result.variant, result.seed, result.maxSteps, result.runs]);
-      groups.set(key, [...(groups.get(key) ?? []), result]);
-    }
-  }
-  const merged: CheckResult[] = [...groups.values()].map((shards) => {
-    const slices: SliceResult[] = shards.map((s) => ({ from: s.from, to: s.to, executed: s.runsChecked, counterexample: s.counterexample }));
-    const { counterexample } = mergeSlices(slices);
-    const first = shards[0]!;
-    const winner = shards.find((s) => s.counterexample !== null && s.counterexample.run === counterexample?.run);
-    const covered = shards.reduce((n, s) => n + (s.to - s.from), 0);
-    return {
-      ...first,
-      from: Math.min(...shards.map((s) => s.from)),
-      to: Math.max(...shards.map((s) => s.to)),
-      runsChecked: counterexample === null ? covered : shards.filter((s) => s.from <= counterexample.run).reduce((n, s) => n + Math.min(s.to, counterexample.run + 1) - s.from, 0),
-      counterexample,
-      scenario: winner?.scenario ?? null,
-    };
+    const results = Array.isArray(parsed?.results) ? (parsed.results as CheckResult[]) : [];
+    return { path: displayPath(path), results };
   });
-  return report(merged, options);
+  return report(mergeShards(shards), options);
 }
 
 interface Progress {

@@ -1,4 +1,4 @@
-// Proves the search's contracts piece by piece: each run's result depends only on the search seed and the run's index (so slices, workers and shards agree), merging keeps the lowest failing run, hand-written attacks break exactly the worlds whose defence is off, every rendered attack compiles, a counterexample pins its variants and ends with its steps, and JUnit output is escaped, counted and well formed.
+// Proves the search's contracts piece by piece: each run's result depends only on the search seed and the run's index (so slices, workers and shards agree), merging keeps the lowest failing run, hand-written attacks break exactly the worlds whose defence is off, every rendered attack compiles, a counterexample pins its variants, enables exactly the invariants the search checked and ends with its steps, and JUnit output is escaped, counted and well formed.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
@@ -238,19 +238,30 @@ describe('counterexampleScenario', () => {
     expect(result.violations.map((v) => v.invariant)).toContain(real.violation.invariant);
   });
 
-  // BUG (reported, not fixed): a world that enables no invariant is searched with every
-  // built-in one (loadWorld), but its counterexample scenario keeps the world's text,
-  // which enables none, so `isolab run` on it passes. When this starts passing, drop `.fails`.
-  it.fails('replays the violation of a world that declares no invariant line', () => {
+  // A world that enables no invariant is searched with every built-in one (loadWorld);
+  // its counterexample must enable them too, or `isolab run` on it passes.
+  it('replays the violation of a world that declares no invariant line', () => {
     const text = readFileSync(join(ROOT, TLB_WORLD), 'utf8')
       .split('\n')
       .filter((line) => !line.startsWith('invariant '))
       .join('\n');
     const w = loadWorld(loadText('no-invariant-world.isl', text), { flush: 'off' });
+    expect(w.compiled.plan.invariants).toEqual([]);
     const real = checkSlice(w, { seed: 1, maxSteps: 30 }, 0, 100).counterexample!;
     expect(real).not.toBeNull();
-    const result = runPlan(compileScenario(loadText('counterexample.isl', counterexampleScenario(w, real, 'isolab check …')), { flush: 'off' }));
+    const scenario = counterexampleScenario(w, real, 'isolab check …');
+    const replayedPlan = compileScenario(loadText('counterexample.isl', scenario), { flush: 'off' });
+    expect(replayedPlan.invariants).toEqual(w.plan.invariants);
+    const result = runPlan(replayedPlan);
+    expect(result.passed).toBe(false);
     expect(result.violations.map((v) => v.invariant)).toContain(real.violation.invariant);
+  });
+
+  it('adds no invariant line to a world that enables its own', () => {
+    const w = world(TLB_WORLD, { flush: 'off' });
+    const text = counterexampleScenario(w, found, 'isolab check …');
+    expect(text.split('\n').filter((line) => line.startsWith('invariant '))).toEqual(['invariant memory.process-isolation, secret.no-leak']);
+    expect(compileScenario(loadText('counterexample.isl', text), { flush: 'off' }).invariants).toEqual(w.plan.invariants);
   });
 });
 

@@ -1,4 +1,4 @@
-// Proves `isolab check` and `isolab explore` end to end through the built CLI: a counterexample is found, printed with what reproduces the search, written as a scenario that `isolab run` fails, and is the same with one worker, two workers or two merged shards; bad input exits 2; explore finds the race, writes a scenario and a trace that replay, honours its bound and exits 0 when no interleaving violates.
+// Proves `isolab check` and `isolab explore` end to end through the built CLI: a counterexample is found, printed with what reproduces the search, written as a scenario that `isolab run` fails (also for a world that enables no invariant), and is the same with one worker, two workers or two merged shards; merging shards that leave a gap, overlap or were searched differently exits 2; bad input exits 2; explore finds the race and the stale-TLB interleaving, counts a failed assertion as violating, writes a scenario and a trace that replay, says whether the first violation or the bound stopped it, and exits 0 when no interleaving violates.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -217,6 +217,57 @@ describe.runIf(BUILT)('isolab check', () => {
   it('refuses --merge with an unreadable file: exit 2', () => {
     expectBadInput(isolab(['check', '--merge', join(workDirectory(), 'missing.json')]), 'error[E_READ]', 'cannot read shard results');
   });
+
+  describe('--merge refuses shards that are not one whole search', () => {
+    const shardFile = (directory: string, name: string, args: readonly string[]) => {
+      const result = isolab(['check', TLB_WORLD, '--variant', 'flush=on', '--runs', '30', ...args, '--json']);
+      expectStatus(result, 0);
+      const file = join(directory, name);
+      writeFileSync(file, result.stdout);
+      return file;
+    };
+
+    it('refuses a missing shard (1/3 and 3/3): exit 2, naming the runs left unsearched', () => {
+      const directory = workDirectory();
+      const files = [shardFile(directory, 'one.json', ['--shard', '1/3']), shardFile(directory, 'three.json', ['--shard', '3/3'])];
+      expectBadInput(isolab(['check', '--merge', ...files]), 'error[E_MERGE]', 'leave runs 10..19 of 0..29 unsearched');
+    });
+
+    it('refuses the same shard twice: exit 2, naming both files', () => {
+      const directory = workDirectory();
+      const one = shardFile(directory, 'one.json', ['--shard', '1/2']);
+      const two = shardFile(directory, 'two.json', ['--shard', '2/2']);
+      const again = join(directory, 'two-again.json');
+      writeFileSync(again, readFileSync(two, 'utf8'));
+      expectBadInput(isolab(['check', '--merge', one, two, again]), 'error[E_MERGE]', 'overlap: runs 15..29 are in both', 'two-again.json');
+    });
+
+    it('refuses shards searched with different seeds: exit 2', () => {
+      const directory = workDirectory();
+      const files = [shardFile(directory, 'one.json', ['--shard', '1/2', '--seed', '1']), shardFile(directory, 'two.json', ['--shard', '2/2', '--seed', '2'])];
+      expectBadInput(isolab(['check', '--merge', ...files]), 'error[E_MERGE]', 'were searched with different settings: --seed 1 in', '--seed 2 in');
+    });
+  });
+
+  it('writes a counterexample that replays for a world that enables no invariant', () => {
+    const directory = workDirectory();
+    const world = join(directory, 'no-invariant-world.isl');
+    writeFileSync(
+      world,
+      readFileSync(join(ROOT, TLB_WORLD), 'utf8')
+        .split('\n')
+        .filter((line) => !line.startsWith('invariant '))
+        .join('\n'),
+    );
+    const out = join(directory, 'attack.isl');
+    expectStatus(isolab(['check', world, '--variant', 'flush=off', '--out', out]), 1);
+    const attack = readFileSync(out, 'utf8');
+    expect(attack).toMatch(/\ninvariant memory\.process-isolation, /);
+    const violated = /# It violates ([\w.-]+):/.exec(attack)![1]!;
+    const run = isolab(['run', out]);
+    expectStatus(run, 1);
+    expect(run.stdout).toContain(`violated ${violated}`);
+  });
 });
 
 describe.runIf(BUILT)('isolab explore', () => {
@@ -227,7 +278,8 @@ describe.runIf(BUILT)('isolab explore', () => {
     expectStatus(result, 1);
     const out = result.stdout;
     expect(out).toContain('✗ scenarios/check/shared-race.isl [default]: threads producer (2), consumer (2), bystander (3)');
-    expect(out).toMatch(/explored .* interleavings: \d+; sleep sets pruned \d+ transitions; 1 violating \(stopped at the first\)/);
+    expect(out).toMatch(/\n {2}stopped at the first violating interleaving: ran \d+ of 210 to the end; \d+ reached a state already explored, sleep sets pruned \d+ transitions; 1 violating \(--all explores them all\)\n/);
+    expect(out).not.toContain('bounded');
     expect(out).toContain('consumer: read 0x20000000 size 5: expected value "ready"');
     const shown = out.split('\n').filter((line) => /^ {4}\w+: /.test(line)).map((line) => line.trim());
     expect(shown.indexOf('consumer: read 0x20000000 size 5 expect value "ready"')).toBeLessThan(shown.indexOf('producer: write 0x10000000 "ready"'));
@@ -236,12 +288,12 @@ describe.runIf(BUILT)('isolab explore', () => {
   it('counts every violating interleaving with --all, and reports them as JSON', () => {
     const text = isolabOnce(['explore', SHARED_RACE, '--all']);
     expectStatus(text, 1);
-    expect(text.stdout).toMatch(/explored all interleavings: (\d+); sleep sets pruned \d+ transitions; (\d+) violating\n/);
+    expect(text.stdout).toMatch(/explored all interleavings: ran (\d+) of 210 to the end; \d+ reached a state already explored, sleep sets pruned \d+ transitions; (\d+) violating\n/);
     const json = isolab(['explore', SHARED_RACE, '--all', '--json']);
     expectStatus(json, 1);
     const [only] = (JSON.parse(json.stdout) as { results: { result: { explored: number; violating: number; complete: boolean } }[] }).results;
-    const [, explored, violating] = /explored all interleavings: (\d+); sleep sets pruned \d+ transitions; (\d+) violating/.exec(text.stdout)!;
-    expect(only!.result).toMatchObject({ explored: Number(explored), violating: Number(violating), complete: true });
+    const [, explored, violating] = /explored all interleavings: ran (\d+) of 210 to the end; \d+ reached a state already explored, sleep sets pruned \d+ transitions; (\d+) violating/.exec(text.stdout)!;
+    expect(only!.result).toMatchObject({ explored: Number(explored), violating: Number(violating), complete: true, stoppedBy: null });
     expect(only!.result.violating).toBeGreaterThan(0);
     expect(only!.result.violating).toBeLessThan(only!.result.explored);
   });
@@ -265,11 +317,55 @@ describe.runIf(BUILT)('isolab explore', () => {
     expect(run.stdout).toContain('✗ value "ready"');
   });
 
-  it('stops at --max-interleavings 1 and says the search was bounded', () => {
+  it('stops at --max-interleavings 1 and says the bound stopped it', () => {
     const result = isolab(['explore', SHARED_RACE, '--max-interleavings', '1']);
     expectStatus(result, 0);
-    expect(result.stdout).toContain('explored the first 1 (bounded) interleavings: 1');
+    expect(result.stdout).toContain('stopped at --max-interleavings 1: ran 1 of 210 to the end, the search is incomplete;');
     expect(result.stdout).toContain('0 violating');
+  });
+
+  it('finds the stale-TLB interleaving although the attacker’s step is written first: exit 1', () => {
+    const file = join(workDirectory(), 'stale-tlb.isl');
+    writeFileSync(
+      file,
+      `scenario "stale TLB race"
+invariant memory.process-isolation
+machine {
+  tlb 64 entries { pcid: on }
+}
+kernel {
+  switch { flush: off, pcids: 1 }
+}
+process victim { uid: 1000 }
+process attacker { uid: 1001, catch: SIGSEGV }
+attacker: read 0x400000 size 4
+victim: map 0x400000 size 8 KiB rw user
+victim: read 0x400000 size 4
+`,
+    );
+    const result = isolab(['explore', file, '--all']);
+    expectStatus(result, 1);
+    expect(result.stdout).toMatch(/explored all interleavings: ran \d+ of 3 to the end; .*; 1 violating\n/);
+    expect(result.stdout).toContain('attacker: read 0x400000 size 4: memory.process-isolation');
+  });
+
+  it('counts an interleaving that fails only an assertion as violating, as isolab run does: exit 1', () => {
+    const file = join(workDirectory(), 'assertion.isl');
+    writeFileSync(
+      file,
+      `scenario "a wrong assertion"
+process a { uid: 1000 }
+process b { uid: 1001 }
+a: syscall getpid
+b: syscall getpid
+assert a exited
+`,
+    );
+    expectStatus(isolab(['run', file]), 1);
+    const result = isolab(['explore', file]);
+    expectStatus(result, 1);
+    expect(result.stdout).toContain('assert a exited (line 6): a is alive');
+    expect(result.stdout).toContain('stopped at the first violating interleaving');
   });
 
   it('exits 0 when no interleaving violates, and writes nothing', () => {
@@ -291,7 +387,7 @@ b: read 0x400000 expect value 0x2
     const out = join(directory, 'calm.out.isl');
     const result = isolab(['explore', file, '--out', out]);
     expectStatus(result, 0);
-    expect(result.stdout).toContain('explored all interleavings: 2');
+    expect(result.stdout).toMatch(/explored all interleavings: ran \d+ of 20 to the end; /);
     expect(result.stdout).toContain('0 violating');
     expect(existsSync(out)).toBe(false);
   });
