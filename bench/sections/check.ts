@@ -162,11 +162,16 @@ function exploreRow(context: BenchContext): { row: Row; note: string } {
   );
   const result = timed.result;
   return {
-    row: infoRow('explore, 3 processes × 4 steps, one shared page', timed.seconds, `${rate(result.explored, timed.seconds)} interleavings/s`),
+    row: infoRow(
+      'explore, 3 processes × 4 steps, one shared page',
+      timed.seconds,
+      `${result.complete ? 'complete search' : 'incomplete (bound)'} in ${(timed.seconds * 1000).toFixed(0)} ms: ${result.explored.toLocaleString('en-US')} run to the end, ${result.merged.toLocaleString('en-US')} merged`,
+    ),
     note:
-      `Explore: ${result.explored.toLocaleString('en-US')} complete interleavings (bound ${EXPLORE_BOUND.toLocaleString('en-US')}; ` +
-      `${result.complete ? 'the search completed' : 'the bound stopped it'}) of 12!/(4!·4!·4!) = 34,650; sleep sets pruned ` +
-      `${result.pruned.toLocaleString('en-US')} transitions on the way. Branches that end with every thread asleep are work that is not counted.`,
+      `Explore: of 12!/(4!·4!·4!) = 34,650 orders, ${result.explored.toLocaleString('en-US')} were run to the end and ` +
+      `${result.merged.toLocaleString('en-US')} times the search reached a state it had already explored from (state matching); sleep sets pruned ` +
+      `${result.pruned.toLocaleString('en-US')} transitions; ${result.complete ? 'the search completed' : `the bound of ${EXPLORE_BOUND.toLocaleString('en-US')} stopped it`}` +
+      `${result.footprintGaps > 0 ? `; UNEXPECTED: ${result.footprintGaps} footprint gap(s)` : ''}.`,
   };
 }
 

@@ -1,7 +1,8 @@
 # A race for `isolab explore`: a producer writes a flag into shared memory, a consumer
 # reads it expecting the flag, and a third process works on its own page. The order
-# written here works; explore tries the others. The bystander's steps are independent of
-# the other two, so partial-order reduction does not permute them needlessly.
+# written here works; explore tries the others. The bystander's steps change only its own
+# page, so orders that differ only in where they fall reach the same states, and state
+# matching folds them instead of running each to the end.
 scenario "World: a flag in shared memory, read before it is written"
 about "isolab explore finds the interleaving in which the consumer reads too early."
 teaches 6
