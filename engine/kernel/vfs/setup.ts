@@ -2,11 +2,16 @@
  * The file system a scenario starts with: a small Linux-like tree (/, /bin, /etc with
  * passwd, group and shadow, /root, /home, /tmp and /var/tmp sticky and world-writable,
  * /dev/null, /proc), then the scenario's own entries and mounts on top. All of it is
- * decided at once and recorded as events, so a trace rebuilds it.
+ * decided at once and recorded as events, so a trace rebuilds it. The root file system
+ * is "/dev/sda1" (ext4) mounted on the hidden rootfs; /proc is mounted nosuid, nodev,
+ * noexec as distributions do. A bind mount of the fs block keeps its source mount's
+ * flags and adds the ones it sets (mount --bind, then a remount with them).
  */
 import type { Command, EventDraft } from '../../core/decider.js';
 import type { MachineState } from '../../machine/state.js';
-import type { FileCapabilities, Inode, InodeKind, MountFlags } from './state.js';
+import { procTree } from './procfs.js';
+import { vfsReducers } from './reducers.js';
+import { inodeData, lookupAbsolute, mountOf, NO_MOUNT_FLAGS, utf8ByteString, type FileCapabilities, type Inode, type InodeKind, type Mount, type MountFlags, type VfsState } from './state.js';
 
 export interface FsEntry {
   readonly kind: InodeKind;
@@ -58,6 +63,12 @@ const ROOT_ENTRIES: readonly FsEntry[] = [
 
 const DEFAULT_MOUNTS: readonly MountSpec[] = [{ kind: 'proc', source: 'proc', target: '/proc', flags: { readOnly: false, nosuid: true, noexec: true, nodev: true } }];
 
+/** The device the root file system is on, as /proc/self/mounts names it. */
+export const ROOT_DEVICE = { source: '/dev/sda1', fstype: 'ext4' } as const;
+
+/** Character devices of the default tree and the driver behind each (/dev/null reads empty and swallows writes). */
+const DRIVERS: Readonly<Record<string, string>> = { '/dev/null': 'null', '/dev/console': 'console' };
+
 function parentOf(path: string): string {
   const cut = path.lastIndexOf('/');
   return cut <= 0 ? '/' : path.slice(0, cut);
@@ -65,6 +76,15 @@ function parentOf(path: string): string {
 
 function baseName(path: string): string {
   return path.slice(path.lastIndexOf('/') + 1);
+}
+
+/**
+ * The driver of a character device: the default tree's own, or one named after the node
+ * ("/dev/zero", "/dev/tty"); a device with no driver isolab knows opens as ENXIO.
+ */
+function driverOf(entry: FsEntry): string | null {
+  if (entry.kind !== 'chardev') return null;
+  return DRIVERS[entry.path] ?? (['null', 'zero', 'console', 'tty'].includes(baseName(entry.path)) ? baseName(entry.path) : 'none');
 }
 
 function inodeOfEntry(entry: FsEntry, ino: number): Inode {
@@ -79,10 +99,11 @@ function inodeOfEntry(entry: FsEntry, ino: number): Inode {
     uid: entry.uid,
     gid: entry.gid,
     nlink: entry.kind === 'dir' ? 2 : 1,
-    content: entry.content ?? '',
+    content: utf8ByteString(entry.content ?? ''),
     entries: [],
     target: entry.target ?? '',
     fileCaps: caps,
+    driver: driverOf(entry),
   };
 }
 
@@ -97,59 +118,86 @@ function depth(path: string): number {
   return path === '/' ? 0 : path.split('/').length - 1;
 }
 
+/** The inode table of the merged entries, numbered from firstIno in order, and each path's inode. */
+function buildTree(entries: readonly FsEntry[], firstIno: number): { inodes: Map<number, Inode>; inoOf: Map<string, number> } {
+  const inoOf = new Map<string, number>();
+  const inodes = new Map<number, Inode>();
+  let ino = firstIno;
+  for (const entry of entries) {
+    const parentIno = inoOf.get(parentOf(entry.path));
+    if (entry.path !== '/' && parentIno === undefined) continue;
+    inoOf.set(entry.path, ino);
+    inodes.set(ino, inodeOfEntry(entry, ino));
+    if (entry.path !== '/') {
+      const parent = inodes.get(parentIno!)!;
+      const linked = [...parent.entries, [baseName(entry.path), ino] as const].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+      inodes.set(parent.ino, { ...parent, entries: linked, nlink: entry.kind === 'dir' ? parent.nlink + 1 : parent.nlink });
+    }
+    ino++;
+  }
+  return { inodes, inoOf };
+}
+
+function emptyRoot(ino: number, mode: number): Inode {
+  return { ino, kind: 'dir', mode, uid: 0, gid: 0, nlink: 2, content: '', entries: [], target: '', fileCaps: null, driver: null };
+}
+
+/**
+ * Boot's file system: the hidden rootfs, the root file system mounted on it (Linux mounts
+ * the real root over rootfs and chroots into it, init/do_mounts.c), then /proc and the
+ * scenario's mounts in order, each found through the mounts made before it.
+ */
 export function decideSetup(state: MachineState, command: Command): EventDraft[] {
   const data = command.data as SetupData;
-  const entries = mergedEntries(data.entries);
-  const inoOf = new Map<string, number>();
-  const inodes: Record<number, Inode> = {};
-  let nextIno = state.vfs.nextIno;
-  for (const entry of entries) {
-    const ino = nextIno++;
-    inoOf.set(entry.path, ino);
-    inodes[ino] = inodeOfEntry(entry, ino);
-    if (entry.path === '/') continue;
-    const parent = inodes[inoOf.get(parentOf(entry.path))!]!;
-    const linked = [...parent.entries, [baseName(entry.path), ino] as const].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
-    inodes[parent.ino] = { ...parent, entries: linked, nlink: entry.kind === 'dir' ? parent.nlink + 1 : parent.nlink };
-  }
+  const firstIno = state.vfs.nextIno;
+  const rootfsIno = firstIno;
+  const { inodes, inoOf } = buildTree(mergedEntries(data.entries), firstIno + 1);
+  const nextIno = firstIno + 1 + inodes.size;
+  const rootfsId = state.vfs.nextMountId;
+  const rootfs: Mount = { id: rootfsId, root: rootfsIno, mountpoint: null, parent: null, flags: NO_MOUNT_FLAGS, source: 'rootfs', fstype: 'rootfs' };
+  const rootMount: Mount = { id: rootfsId + 1, root: inoOf.get('/')!, mountpoint: { mount: rootfsId, ino: rootfsIno }, parent: rootfsId, flags: NO_MOUNT_FLAGS, ...ROOT_DEVICE };
   const drafts: EventDraft[] = [
-    { type: 'vfs.populated', actor: 'kernel', data: { inodes: Object.values(inodes).map(inodeData), nextIno, rootIno: inoOf.get('/')! } },
-  ];
-  let nextMount = state.vfs.nextMountId + 1;
-  for (const mount of [...DEFAULT_MOUNTS, ...data.mounts]) {
-    const target = inoOf.get(mount.target);
-    if (target === undefined) continue;
-    let root: number;
-    if (mount.kind === 'bind') {
-      const source = inoOf.get(mount.source);
-      if (source === undefined) continue;
-      root = source;
-    } else {
-      root = nextIno++;
-      drafts.push({ type: 'vfs.inodeCreated', actor: 'kernel', data: inodeData({ ...inodeOfEntry({ kind: 'dir', path: mount.target, mode: mount.kind === 'proc' ? 0o555 : 0o1777, uid: 0, gid: 0 }, root) }) });
-    }
-    drafts.push({
-      type: 'vfs.mounted',
+    {
+      type: 'vfs.populated',
       actor: 'kernel',
-      data: { id: nextMount++, root, mountpoint: { mount: state.vfs.nextMountId, ino: target }, parent: state.vfs.nextMountId, flags: mount.flags, source: mount.kind === 'bind' ? mount.source : mount.kind, fstype: mount.kind === 'bind' ? 'bind' : mount.kind },
-    });
+      data: { inodes: [emptyRoot(rootfsIno, 0o755), ...inodes.values()].map(inodeData), nextIno, mounts: [rootfs, rootMount], root: { mount: rootMount.id, ino: rootMount.root } },
+    },
+  ];
+  let vfs = foldDrafts(state.vfs, drafts);
+  for (const spec of [...DEFAULT_MOUNTS, ...data.mounts]) {
+    const more = mountDrafts(vfs, spec);
+    drafts.push(...more);
+    vfs = foldDrafts(vfs, more);
   }
   return drafts;
 }
 
-/** An inode as event data: file capabilities as "0x…" strings. */
-export function inodeData(inode: Inode) {
-  return {
-    ...inode,
-    entries: inode.entries.map(([name, ino]) => [name, ino]),
-    fileCaps: inode.fileCaps === null ? null : { permitted: '0x' + inode.fileCaps.permitted.toString(16), inheritable: '0x' + inode.fileCaps.inheritable.toString(16), effective: inode.fileCaps.effective },
-  };
+function foldDrafts(vfs: VfsState, drafts: readonly EventDraft[]): VfsState {
+  return drafts.reduce((folded, event) => vfsReducers[event.type]?.(folded, { ...event, seq: 0, tick: 0, cause: null }) ?? folded, vfs);
 }
 
-export function inodeFromData(data: ReturnType<typeof inodeData>): Inode {
-  return {
-    ...data,
-    entries: data.entries.map(([name, ino]) => [name as string, ino as number] as const),
-    fileCaps: data.fileCaps === null ? null : { permitted: BigInt(data.fileCaps.permitted), inheritable: BigInt(data.fileCaps.inheritable), effective: data.fileCaps.effective },
-  };
+/** The events of one mount of the fs block; a target or source that does not exist mounts nothing. */
+function mountDrafts(vfs: VfsState, spec: MountSpec): EventDraft[] {
+  const target = lookupAbsolute(vfs, spec.target);
+  if (target === null) return [];
+  const base = { id: vfs.nextMountId, mountpoint: target, parent: target.mount };
+  if (spec.kind === 'bind') {
+    const source = lookupAbsolute(vfs, spec.source);
+    if (source === null) return [];
+    const from = mountOf(vfs, source.mount);
+    const flags: MountFlags = {
+      readOnly: from.flags.readOnly || spec.flags.readOnly,
+      nosuid: from.flags.nosuid || spec.flags.nosuid,
+      noexec: from.flags.noexec || spec.flags.noexec,
+      nodev: from.flags.nodev || spec.flags.nodev,
+    };
+    return [{ type: 'vfs.mounted', actor: 'kernel', data: { ...base, root: source.ino, flags, source: from.source, fstype: from.fstype } satisfies Mount }];
+  }
+  const tree = spec.kind === 'proc' ? procTree(vfs.nextIno) : [emptyRoot(vfs.nextIno, 0o1777)];
+  return [
+    ...tree.map((inode) => ({ type: 'vfs.inodeCreated', actor: 'kernel', data: inodeData(inode) })),
+    { type: 'vfs.mounted', actor: 'kernel', data: { ...base, root: tree[0]!.ino, flags: spec.flags, source: spec.source, fstype: spec.kind } satisfies Mount },
+  ];
 }
+
+export { inodeData, inodeFromData, type InodeData } from './state.js';
