@@ -10,6 +10,7 @@ import { credentialsFromData, type CredentialsData } from './cred/state.js';
 import { credKernelReducers } from './cred/evolve.js';
 import { procKernelReducers } from './proc/evolve.js';
 import { vfsKernelReducers } from './vfs/evolve.js';
+import { execKernelReducers } from './exec/evolve.js';
 
 type Reducer = (kernel: KernelState, event: Envelope) => KernelState;
 
@@ -56,6 +57,7 @@ export const kernelReducers: Readonly<Record<string, Reducer>> = {
   ...credKernelReducers,
   ...procKernelReducers,
   ...vfsKernelReducers,
+  ...execKernelReducers,
   'kernel.booted': (kernel, event) => {
     const data = event.data as {
       root: number;
@@ -204,7 +206,6 @@ export const kernelReducers: Readonly<Record<string, Reducer>> = {
 
 /** Kernel events that record what happened without changing kernel state. */
 export const KERNEL_OBSERVATIONS = [
-  'kernel.signalDelivered',
   'kernel.oopsed',
   'kernel.syscallEntered',
   'kernel.syscallReturned',

@@ -1,21 +1,34 @@
 /**
  * Address spaces: creating a process's page tables (sharing the kernel half), and the
- * kernel's side of mmap/munmap/mprotect on them: frames from the allocator (zeroed, as
- * Linux hands out anonymous memory), leaf entries with the requested rights, TLB
- * invalidation for the pages whose mappings shrank (INVLPG when the address space is
- * live, a deferred flush of its PCID otherwise — Linux's tlb_gen scheme).
+ * kernel's side of mapping, unmapping and protecting memory on them — for the scenario's
+ * `map`/`unmap`/`protect` steps and for mmap/munmap/mprotect (proc/mmap.ts). Frames come
+ * from the allocator zeroed, as Linux hands out anonymous memory; a mapping may also
+ * leave its pages to be filled on first touch (demand paging, proc/fault.ts). Leaf
+ * entries get the requested rights, except that a page shared copy-on-write stays
+ * read-only; the TLB is invalidated for the pages whose mappings shrank (INVLPG when the
+ * address space is live, a deferred flush of its PCID otherwise — Linux's tlb_gen).
+ * Every process sharing the address space (vfork, CLONE_VM) gets the VMA change.
  */
 import type { Command, EventDraft } from '../core/decider.js';
 import { hex } from '../core/u64.js';
 import type { MachineState } from '../machine/state.js';
-import { EFER_NXE, hasBit } from '../hw/cpu/registers.js';
-import { currentPcid } from '../hw/cpu/control.js';
-import { splitVirtual } from '../hw/mmu/index.js';
-import { invalidatePage } from '../hw/tlb/flush.js';
 import { editorFor, type PageTableEditor } from './pagetables.js';
-import { isAlive, processOf, vmaAt, type FdEntry, type OpenFile, type Process, type ProcessFs, type Vma } from './state.js';
+import { isAlive, processOf, type FdEntry, type OpenFile, type Process, type ProcessFs, type Vma } from './state.js';
 import type { CredentialsData } from './cred/state.js';
 import { lookupAbsolute } from './vfs/state.js';
+import {
+  leafFor,
+  pagesInRange,
+  refused,
+  releasedDrafts,
+  releasePages,
+  shootdown,
+  vmaData,
+  writableNow,
+} from './proc/aspace.js';
+import { NO_FRAME, sharersOf } from './proc/state.js';
+
+export { vmaData };
 
 export interface CreateProcessData {
   readonly name: string;
@@ -67,83 +80,88 @@ export interface MapData {
   readonly pageShift: number;
 }
 
-function refused(actor: string, operation: string, errno: string, reason: string): EventDraft {
-  return { type: 'kernel.requestRefused', actor, data: { operation, errno, reason } };
+/**
+ * A new mapping: `frames` when the caller has them (a region's, a file's copy);
+ * otherwise `populate` allocates zeroed frames now, or the first touch of each page does.
+ */
+export interface MappingPlan extends Omit<MapData, 'pid'> {
+  readonly populate: boolean;
+  readonly frames?: readonly number[];
+}
+
+/**
+ * The events of a new mapping in a process's address space, planned on `editor` (which
+ * may already hold the unmapping of a MAP_FIXED), or a refusal with an errno.
+ */
+export function mappingDrafts(state: MachineState, process: Process, plan: MappingPlan, editor: PageTableEditor): EventDraft[] | { errno: string; reason: string } {
+  const { kernel, memory } = state;
+  const pageBytes = 2 ** plan.pageShift;
+  const pages = Math.ceil(plan.sizeBytes / pageBytes);
+  if (pageBytes !== memory.frameBytes) return { errno: 'EINVAL', reason: `isolab maps pages of one frame (${memory.frameBytes} bytes)` };
+  const drafts: EventDraft[] = [];
+  let frames: number[];
+  if (plan.frames !== undefined) {
+    frames = [...plan.frames];
+  } else if (plan.region !== null) {
+    const region = kernel.regions.byName[plan.region];
+    if (region === undefined) return { errno: 'ENOENT', reason: `no region ${plan.region}` };
+    frames = region.frames.slice(0, pages);
+  } else if (plan.populate) {
+    const taken = editor.takeFrames(pages);
+    if (taken === null) return { errno: 'ENOMEM', reason: 'out of physical memory' };
+    frames = taken;
+    drafts.push({ type: 'memory.framesAllocated', actor: 'kernel', data: { frames, owner: { owner: process.name, purpose: 'data' } } });
+    drafts.push({ type: 'memory.framesZeroed', actor: 'kernel', data: { frames } });
+  } else {
+    frames = Array.from({ length: pages }, () => NO_FRAME);
+  }
+  for (let page = 0; page < pages; page++) {
+    if (frames[page] === NO_FRAME) continue;
+    const va = plan.va + BigInt(page * pageBytes);
+    // A new page is the mapping's own (or a shared region's): writable as the VMA says.
+    const result = editor.mapPage(process.rootTable, va, plan.pageShift, leafFor(state, plan, frames[page]!, plan.write), true, `map ${hex(va)}`);
+    if (result === 'no-memory') return { errno: 'ENOMEM', reason: 'out of memory for page tables' };
+    if (result === 'large-page') return { errno: 'EEXIST', reason: `a large page already maps ${hex(va)}` };
+  }
+  const vma: Vma = {
+    start: plan.va,
+    sizeBytes: pages * pageBytes,
+    pageShift: plan.pageShift,
+    read: plan.read,
+    write: plan.write,
+    execute: plan.execute,
+    user: plan.user,
+    global: plan.global,
+    pkey: plan.pkey,
+    region: plan.region,
+    frames,
+  };
+  return [...drafts, ...mappedRecords(state, process, vma, editor)];
+}
+
+/** The table writes, then `kernel.mapped` for every process of the address space (new tables recorded once). */
+function mappedRecords(state: MachineState, process: Process, vma: Vma, editor: PageTableEditor): EventDraft[] {
+  const sharers = sharersOf(state.kernel, process);
+  return [
+    ...editor.drafts('kernel', process.name),
+    ...sharers.map((sharer, i) => ({
+      type: 'kernel.mapped',
+      actor: 'kernel',
+      data: { pid: sharer.pid, vma: vmaData(vma), tableFrames: i === 0 ? [...editor.allocatedTables] : [] },
+    })),
+  ];
 }
 
 export function decideMap(state: MachineState, command: Command): EventDraft[] {
   const data = (command as Command<'kernel.map', MapData>).data;
-  const { kernel, config, memory } = state;
-  const process = processOf(kernel, data.pid);
+  const process = processOf(state.kernel, data.pid);
   if (process === null || !isAlive(process)) return [refused('kernel', 'map', 'ESRCH', `no live process ${data.pid}`)];
   const pageBytes = 2 ** data.pageShift;
-  const pages = Math.ceil(data.sizeBytes / pageBytes);
-  const end = data.va + BigInt(pages * pageBytes);
+  const end = data.va + BigInt(Math.ceil(data.sizeBytes / pageBytes) * pageBytes);
   const overlapping = process.vmas.find((vma) => data.va < vma.start + BigInt(vma.sizeBytes) && end > vma.start);
   if (overlapping !== undefined) return [refused(process.name, 'map', 'EEXIST', `${hex(overlapping.start)} is already mapped in that range`)];
-  const framesPerPage = pageBytes / memory.frameBytes;
-  const editor = editorFor(state);
-  let frames: number[];
-  const drafts: EventDraft[] = [];
-  if (data.region !== null) {
-    const region = kernel.regions.byName[data.region];
-    if (region === undefined) return [refused(process.name, 'map', 'ENOENT', `no region ${data.region}`)];
-    frames = region.frames.slice(0, pages * framesPerPage);
-  } else {
-    const taken = takeData(editor, pages, framesPerPage);
-    if (taken === null) return [refused(process.name, 'map', 'ENOMEM', 'out of physical memory')];
-    frames = taken;
-    drafts.push({ type: 'memory.framesAllocated', actor: 'kernel', data: { frames, owner: { owner: process.name, purpose: 'data' } } });
-    drafts.push({ type: 'memory.framesZeroed', actor: 'kernel', data: { frames } });
-  }
-  const nx = config.geometry.format === 'x86-64' && hasBit(state.cpu.efer, EFER_NXE);
-  for (let page = 0; page < pages; page++) {
-    const va = data.va + BigInt(page * pageBytes);
-    const result = editor.mapPage(process.rootTable, va, data.pageShift, leafFor(data, frames[page * framesPerPage]! * memory.frameBytes, nx), true, `map ${hex(va)}`);
-    if (result === 'no-memory') return [refused(process.name, 'map', 'ENOMEM', 'out of memory for page tables')];
-    if (result === 'large-page') return [refused(process.name, 'map', 'EEXIST', `a large page already maps ${hex(va)}`)];
-  }
-  const vma: Vma = {
-    start: data.va,
-    sizeBytes: pages * pageBytes,
-    pageShift: data.pageShift,
-    read: data.read,
-    write: data.write,
-    execute: data.execute,
-    user: data.user,
-    global: data.global,
-    pkey: data.pkey,
-    region: data.region,
-    frames,
-  };
-  return [
-    ...drafts,
-    ...editor.drafts('kernel', process.name),
-    { type: 'kernel.mapped', actor: 'kernel', data: { pid: process.pid, vma: vmaData(vma), tableFrames: [...editor.allocatedTables] } },
-  ];
-}
-
-function takeData(editor: PageTableEditor, pages: number, framesPerPage: number): number[] | null {
-  if (framesPerPage === 1) return editor.takeFrames(pages);
-  return null;
-}
-
-function leafFor(data: Pick<MapData, 'write' | 'execute' | 'user' | 'global' | 'pkey' | 'pageShift'>, frameAddress: number, nx: boolean) {
-  return {
-    frameAddress,
-    present: true,
-    writable: data.write,
-    user: data.user,
-    global: data.global,
-    executeDisable: nx && !data.execute,
-    protectionKey: data.pkey,
-    largePage: data.pageShift > 12,
-  };
-}
-
-/** A VMA as event data: the start as exact hex. */
-export function vmaData(vma: Vma) {
-  return { ...vma, start: hex(vma.start), frames: [...vma.frames] };
+  const planned = mappingDrafts(state, process, { ...data, populate: true }, editorFor(state));
+  return Array.isArray(planned) ? planned : [refused(process.name, 'map', planned.errno, planned.reason)];
 }
 
 export interface RangeData {
@@ -158,88 +176,76 @@ export interface ProtectData extends RangeData {
   readonly execute: boolean;
 }
 
-interface MappedPage {
-  readonly vma: Vma;
-  /** Index of the page within its VMA. */
-  readonly index: number;
-  readonly va: bigint;
-}
-
 /**
- * Every page of [va, va+size), each with the VMA that maps it (a range may span several
- * VMAs, as after an mprotect of part of a mapping), or null if a page is not mapped.
+ * Unmapping [start, end) of a process's address space, holes allowed (munmap(2)):
+ * cleared entries, the shootdown, frames and swap slots released, `kernel.unmapped`
+ * for every process of the address space.
  */
-function pagesIn(process: Process, va: bigint, sizeBytes: number): MappedPage[] | null {
-  const pages: MappedPage[] = [];
-  const end = va + BigInt(sizeBytes);
-  let at = va;
-  while (at < end) {
-    const vma = vmaAt(process, at);
-    if (vma === null) return null;
-    const pageBytes = BigInt(2 ** vma.pageShift);
-    const index = Number((at - vma.start) / pageBytes);
-    pages.push({ vma, index, va: vma.start + BigInt(index) * pageBytes });
-    at = vma.start + BigInt(index + 1) * pageBytes;
-  }
-  return pages;
-}
-
-/** INVLPG for each page when the address space is live; a deferred flush otherwise. */
-function shootdown(state: MachineState, process: Process, pages: readonly MappedPage[]): EventDraft[] {
-  if (state.kernel.current !== process.pid) {
-    return [{ type: 'kernel.tlbFlushDeferred', actor: 'kernel', data: { pid: process.pid } }];
-  }
-  const geometry = state.config.geometry;
-  return pages.flatMap((page) => {
-    const { high, low } = splitVirtual(page.va);
-    return invalidatePage(state.tlb, 'tlb', page.va, high, low, geometry.linearBits, currentPcid(state.cpu), 'INVLPG after a mapping change');
-  });
-}
-
-function frameOfPage(page: MappedPage, frameBytes: number): number {
-  return page.vma.frames[(page.index * 2 ** page.vma.pageShift) / frameBytes]!;
+export function unmapDrafts(state: MachineState, process: Process, start: bigint, end: bigint, editor: PageTableEditor): EventDraft[] {
+  const pages = pagesInRange(process, start, end);
+  const sharers = sharersOf(state.kernel, process);
+  const released = releasePages(state, editor, sharers, pages, true);
+  return [
+    ...editor.drafts('kernel', process.name),
+    ...shootdown(state, sharers, pages.map((page) => page.va)),
+    ...releasedDrafts(released),
+    ...sharers.map((sharer) => ({ type: 'kernel.unmapped', actor: 'kernel', data: { pid: sharer.pid, va: hex(start), sizeBytes: Number(end - start) } })),
+  ];
 }
 
 export function decideUnmap(state: MachineState, command: Command): EventDraft[] {
   const data = (command as Command<'kernel.unmap', RangeData>).data;
   const process = processOf(state.kernel, data.pid);
   if (process === null) return [refused('kernel', 'unmap', 'ESRCH', `no process ${data.pid}`)];
-  const pages = pagesIn(process, data.va, data.sizeBytes);
-  if (pages === null) return [refused(process.name, 'unmap', 'EINVAL', `${hex(data.va)}..${hex(data.va + BigInt(data.sizeBytes))} is not all mapped`)];
-  const editor = editorFor(state);
-  const freed: number[] = [];
-  for (const page of pages) {
-    editor.unmapPage(process.rootTable, page.va, page.vma.pageShift, 'unmap');
-    if (page.vma.region === null) freed.push(frameOfPage(page, state.memory.frameBytes));
+  const end = data.va + BigInt(data.sizeBytes);
+  if (!fullyMapped(process, data.va, end)) return [refused(process.name, 'unmap', 'EINVAL', `${hex(data.va)}..${hex(end)} is not all mapped`)];
+  return unmapDrafts(state, process, data.va, end, editorFor(state));
+}
+
+function fullyMapped(process: Process, start: bigint, end: bigint): boolean {
+  let at = start;
+  while (at < end) {
+    const vma = process.vmas.find((v) => at >= v.start && at < v.start + BigInt(v.sizeBytes));
+    if (vma === undefined) return false;
+    at = vma.start + BigInt(vma.sizeBytes);
   }
-  const drafts = [...editor.drafts('kernel', process.name), ...shootdown(state, process, pages)];
-  if (freed.length > 0) drafts.push({ type: 'memory.framesFreed', actor: 'kernel', data: { frames: freed } });
-  drafts.push({ type: 'kernel.unmapped', actor: 'kernel', data: { pid: process.pid, va: hex(data.va), sizeBytes: data.sizeBytes } });
-  return drafts;
+  return true;
+}
+
+/**
+ * New rights on [start, end): present pages get their leaf rewritten (a frame shared
+ * copy-on-write stays read-only: mprotect does not break the sharing, the next write
+ * fault does); pages not yet touched or swapped out get the rights when they come in.
+ */
+export function protectDrafts(state: MachineState, process: Process, start: bigint, end: bigint, rights: { read: boolean; write: boolean; execute: boolean }): EventDraft[] {
+  const editor = editorFor(state);
+  const sharers = sharersOf(state.kernel, process);
+  const changed: bigint[] = [];
+  for (const page of pagesInRange(process, start, end)) {
+    if (page.frame === NO_FRAME) continue;
+    const vma = { ...page.vma, ...rights };
+    const writable = writableNow(state.memory, vma, page.frame);
+    editor.mapPage(process.rootTable, page.va, page.vma.pageShift, leafFor(state, vma, page.frame, writable), true, `protect ${hex(page.va)}`);
+    changed.push(page.va);
+  }
+  return [
+    ...editor.drafts('kernel', process.name),
+    ...shootdown(state, sharers, changed),
+    ...sharers.map((sharer) => ({
+      type: 'kernel.protected',
+      actor: 'kernel',
+      data: { pid: sharer.pid, va: hex(start), sizeBytes: Number(end - start), ...rights },
+    })),
+  ];
 }
 
 export function decideProtect(state: MachineState, command: Command): EventDraft[] {
   const data = (command as Command<'kernel.protect', ProtectData>).data;
   const process = processOf(state.kernel, data.pid);
   if (process === null) return [refused('kernel', 'protect', 'ESRCH', `no process ${data.pid}`)];
-  const pages = pagesIn(process, data.va, data.sizeBytes);
-  if (pages === null) return [refused(process.name, 'protect', 'ENOMEM', `${hex(data.va)}..${hex(data.va + BigInt(data.sizeBytes))} is not all mapped`)];
-  const editor = editorFor(state);
-  const nx = state.config.geometry.format === 'x86-64' && hasBit(state.cpu.efer, EFER_NXE);
-  for (const page of pages) {
-    const rights = { ...page.vma, read: data.read, write: data.write, execute: data.execute };
-    const frameAddress = frameOfPage(page, state.memory.frameBytes) * state.memory.frameBytes;
-    editor.mapPage(process.rootTable, page.va, page.vma.pageShift, leafFor(rights, frameAddress, nx), true, `protect ${hex(page.va)}`);
-  }
-  return [
-    ...editor.drafts('kernel', process.name),
-    ...shootdown(state, process, pages),
-    {
-      type: 'kernel.protected',
-      actor: 'kernel',
-      data: { pid: process.pid, va: hex(data.va), sizeBytes: data.sizeBytes, read: data.read, write: data.write, execute: data.execute },
-    },
-  ];
+  const end = data.va + BigInt(data.sizeBytes);
+  if (!fullyMapped(process, data.va, end)) return [refused(process.name, 'protect', 'ENOMEM', `${hex(data.va)}..${hex(end)} is not all mapped`)];
+  return protectDrafts(state, process, data.va, end, { read: data.read, write: data.write, execute: data.execute });
 }
 
 export interface RegionData {
@@ -249,12 +255,11 @@ export interface RegionData {
   readonly content: string;
 }
 
-export function decideCreateRegion(state: MachineState, command: Command): EventDraft[] {
-  const data = (command as Command<'kernel.createRegion', RegionData>).data;
-  const editor = editorFor(state);
+/** A shared region's frames, zeroed, with the initial content written. */
+export function regionDrafts(state: MachineState, editor: PageTableEditor, data: RegionData): EventDraft[] | null {
   const count = Math.ceil(data.sizeBytes / state.memory.frameBytes);
   const frames = editor.takeFrames(count);
-  if (frames === null) return [refused('kernel', 'region', 'ENOMEM', 'out of physical memory')];
+  if (frames === null) return null;
   const drafts: EventDraft[] = [
     { type: 'memory.framesAllocated', actor: 'kernel', data: { frames, owner: { owner: data.name, purpose: 'region' } } },
     { type: 'memory.framesZeroed', actor: 'kernel', data: { frames } },
@@ -271,4 +276,12 @@ export function decideCreateRegion(state: MachineState, command: Command): Event
   }
   drafts.push({ type: 'kernel.regionCreated', actor: 'kernel', data: { name: data.name, sizeBytes: count * state.memory.frameBytes, frames } });
   return drafts;
+}
+
+export function decideCreateRegion(state: MachineState, command: Command): EventDraft[] {
+  const data = (command as Command<'kernel.createRegion', RegionData>).data;
+  const editor = editorFor(state);
+  const drafts = regionDrafts(state, editor, data);
+  if (drafts === null) return [refused('kernel', 'region', 'ENOMEM', 'out of physical memory')];
+  return [...editor.drafts('kernel', data.name), ...drafts];
 }

@@ -101,8 +101,16 @@ export class PageTableEditor {
     return frames[0]! * this.memory.frameBytes;
   }
 
+  /**
+   * An entry as planned so far. A table allocated in this decision reads as zero: its
+   * frame may still hold what a freed table or page left there until the zeroing event
+   * is folded, and walking that would reach into tables that are not this one's.
+   */
   readEntry(address: number): EntryValue {
-    return this.pending.get(address) ?? this.memory.store.readEntry(address, this.geometry.entryBytes);
+    const planned = this.pending.get(address);
+    if (planned !== undefined) return planned;
+    if (this.newTables.includes(Math.floor(address / this.memory.frameBytes))) return { high: 0, low: 0 };
+    return this.memory.store.readEntry(address, this.geometry.entryBytes);
   }
 
   writeEntry(address: number, after: EntryValue, why: string): void {
@@ -196,7 +204,10 @@ export class PageTableEditor {
     return false;
   }
 
-  /** Clears the leaf entry of a page; returns whether one was present. */
+  /**
+   * Clears the leaf entry of a page; returns whether one was present. A not-present
+   * entry that still names a frame (a PROT_NONE page) is cleared too.
+   */
   unmapPage(root: number, va: bigint, pageShift: number, why: string): boolean {
     const leafLevel = this.leafLevelFor(pageShift);
     let table = root;
@@ -206,9 +217,23 @@ export class PageTableEditor {
       table = this.frameOf(entry);
     }
     const address = this.entryAddress(table, va, leafLevel);
-    if (!this.present(this.readEntry(address))) return false;
+    const entry = this.readEntry(address);
+    if (entry.high === 0 && entry.low === 0) return false;
     this.writeEntry(address, { high: 0, low: 0 }, why);
-    return true;
+    return this.present(entry);
+  }
+
+  /** The fields of a page's leaf entry as planned so far, or null when no table reaches it. */
+  leafFields(root: number, va: bigint, pageShift: number): EntryFields | null {
+    const leafLevel = this.leafLevelFor(pageShift);
+    let table = root;
+    for (let level = 0; level < leafLevel; level++) {
+      const entry = this.readEntry(this.entryAddress(table, va, level));
+      if (!this.present(entry) || this.isLargePage(entry, level)) return null;
+      table = this.frameOf(entry);
+    }
+    const entry = this.readEntry(this.entryAddress(table, va, leafLevel));
+    return decodeEntry(this.geometry.format, entry.high, entry.low, { offsetBits: this.geometry.offsetBits, entryBytes: this.geometry.entryBytes });
   }
 
   private frameOf(entry: EntryValue): number {
@@ -218,19 +243,30 @@ export class PageTableEditor {
     }).frameAddress;
   }
 
-  /** The events: new tables allocated and zeroed, then every entry write in order. */
+  private emittedTables = 0;
+  private emittedWrites = 0;
+
+  /**
+   * The events planned since the last call: the stream's advance, new tables allocated
+   * and zeroed, then every entry write in order. A decision that plans in phases (unmap,
+   * then map) calls it once per phase.
+   */
   drafts(actor: string, owner: string): EventDraft[] {
     const drafts: EventDraft[] = [];
     if (this.drew) {
       drafts.push({ type: 'rng.advanced', actor, data: { stream: 'frames', state: [...this.stream!] } });
       this.drew = false;
     }
-    if (this.newTables.length > 0) {
-      drafts.push({ type: 'memory.framesAllocated', actor, data: { frames: [...this.newTables], owner: { owner, purpose: 'page-table' } } });
-      drafts.push({ type: 'memory.framesZeroed', actor, data: { frames: [...this.newTables] } });
+    const tables = this.newTables.slice(this.emittedTables);
+    this.emittedTables = this.newTables.length;
+    if (tables.length > 0) {
+      drafts.push({ type: 'memory.framesAllocated', actor, data: { frames: tables, owner: { owner, purpose: 'page-table' } } });
+      drafts.push({ type: 'memory.framesZeroed', actor, data: { frames: [...tables] } });
     }
     const bytes = this.geometry.entryBytes;
-    for (const write of this.writes) {
+    const writes = this.writes.slice(this.emittedWrites);
+    this.emittedWrites = this.writes.length;
+    for (const write of writes) {
       drafts.push({
         type: 'memory.entryWritten',
         actor,

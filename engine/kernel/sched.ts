@@ -5,12 +5,20 @@
  * PCIDs, by flushing a PCID when it is handed to another address space, as Linux's
  * choose_new_asid()/switch_mm_irqs_off() do (arch/x86/mm/tlb.c). The switch policy can
  * turn that flush off: the bug the TLB-leak scenario teaches.
+ *
+ * Only a runnable process is switched to: not stopped, not asleep (in wait4, or as a
+ * vfork parent). A wait4 whose child has changed state finishes when its caller runs
+ * again, and signals with a handler waiting for a process are delivered as it returns
+ * to user mode.
  */
 import type { Command, EventDraft } from '../core/decider.js';
 import type { MachineState } from '../machine/state.js';
 import { writeCr3 } from '../hw/cpu/cr3.js';
 import { pcidEnabled } from '../hw/cpu/control.js';
 import { isAlive, processOf, type KernelState } from './state.js';
+import { deliverPending } from './proc/lifecycle.js';
+import { isRunnable } from './proc/state.js';
+import { finishWait } from './proc/wait.js';
 
 const CR3_NO_FLUSH = 1n << 63n;
 
@@ -38,8 +46,11 @@ export function decideChooseNext(_state: MachineState, command: Command): EventD
 export function switchDrafts(state: MachineState, pid: number, reason: string): EventDraft[] {
   const { kernel } = state;
   const next = processOf(kernel, pid);
-  if (next === null || !isAlive(next)) return [];
+  if (next === null || !isAlive(next) || !isRunnable(kernel, next)) return [];
   const drafts: EventDraft[] = [];
+  const finished = finishWait(state, next);
+  if (finished !== null && finished.some((draft) => draft.type === 'kernel.waitBlocked')) return finished;
+  if (finished !== null) drafts.push(...finished);
   let source = BigInt(next.rootTable);
   let pcid = 0;
   let flushed = !pcidEnabled(state.cpu);
@@ -62,7 +73,9 @@ export function switchDrafts(state: MachineState, pid: number, reason: string): 
     data: { from: kernel.current, to: pid, reason, pcid, flushed, generation: next.tlbGeneration },
   });
   drafts.push(...writeCr3(state, 'kernel', source, `switch to ${next.name}`));
-  drafts.push({ type: 'cpu.contextEntered', actor: 'cpu', data: { cpl: 3, pid, name: next.name } });
+  const signals = deliverPending(state, next);
+  drafts.push(...signals.drafts);
+  drafts.push({ type: 'cpu.contextEntered', actor: 'cpu', data: signals.returns ? { cpl: 3, pid, name: next.name } : { cpl: 0, pid: null, name: 'idle' } });
   return drafts;
 }
 
@@ -85,9 +98,9 @@ function choosePcid(kernel: KernelState, pid: number): PcidChoice {
   return { slot, assigned: true, previousOwner, needsFlush: previousOwner !== null && previousOwner !== pid };
 }
 
-/** Round-robin: the next live process after the current one, or null when none other. */
+/** Round-robin: the next runnable process after the current one, or null when none other. */
 export function nextRunnable(kernel: KernelState): number | null {
-  const live = kernel.processes.ids.filter((pid) => isAlive(kernel.processes.byId[pid]!));
+  const live = kernel.processes.ids.filter((pid) => pid === kernel.current || isRunnable(kernel, kernel.processes.byId[pid]!));
   if (live.length === 0) return null;
   const at = kernel.current === null ? -1 : live.indexOf(kernel.current);
   return live[(at + 1) % live.length]!;
@@ -101,11 +114,22 @@ export function decideTimerTick(state: MachineState, command: Command): EventDra
   const drafts: EventDraft[] = [
     { type: 'kernel.timerFired', actor: 'kernel', data: { tick, nextTick: period === null ? null : tick + period } },
   ];
-  const next = kernel.chosenNext ?? nextRunnable(kernel);
-  if (next !== null && next !== kernel.current) {
-    drafts.push(...switchDrafts(state, next, 'timer preemption'));
+  // The scenario's choice, if that process can run; otherwise the interrupted one goes on.
+  const chosen = kernel.chosenNext;
+  const next = chosen === null ? nextRunnable(kernel) : canRun(kernel, chosen) ? chosen : kernel.current;
+  const switched = next !== null && next !== kernel.current ? switchDrafts(state, next, 'timer preemption') : [];
+  if (switched.some((draft) => draft.type === 'cpu.contextEntered')) {
+    drafts.push(...switched);
   } else if (kernel.current !== null) {
-    drafts.push({ type: 'cpu.returned', actor: 'cpu', data: { via: 'iret', toCpl: 3 } });
+    // Nobody else can run (or the chosen one went back to sleep): the interrupted process goes on.
+    drafts.push(...switched, { type: 'cpu.returned', actor: 'cpu', data: { via: 'iret', toCpl: 3 } });
+  } else {
+    drafts.push(...switched);
   }
   return drafts;
+}
+
+function canRun(kernel: KernelState, pid: number): boolean {
+  const process = processOf(kernel, pid);
+  return process !== null && isRunnable(kernel, process);
 }

@@ -6,6 +6,7 @@
 
 import type { Credentials } from './cred/state.js';
 import type { PathRef } from './vfs/state.js';
+import { INITIAL_PROC_STATE, type ProcState } from './proc/state.js';
 
 export interface Vma {
   readonly start: bigint;
@@ -19,7 +20,7 @@ export interface Vma {
   readonly pkey: number;
   /** The shared region mapped here, or null for private memory. */
   readonly region: string | null;
-  /** Physical frame number backing each base page, in address order. */
+  /** Physical frame number backing each base page, in address order; NO_FRAME (-1) for a page not yet touched or swapped out. */
   readonly frames: readonly number[];
 }
 
@@ -136,6 +137,8 @@ export interface KernelState {
   readonly console: readonly { readonly pid: number; readonly fd: number; readonly text: string }[];
   readonly files: { readonly byId: Readonly<Record<string, OpenFile>>; readonly nextId: number };
   readonly channels: { readonly byId: Readonly<Record<string, Channel>>; readonly nextId: number };
+  /** Process groups, sleeps, pending signals and the swap device (proc/state.ts). */
+  readonly proc: ProcState;
 }
 
 export function initialKernelState(): KernelState {
@@ -155,6 +158,7 @@ export function initialKernelState(): KernelState {
     console: [],
     files: { byId: {}, nextId: 1 },
     channels: { byId: {}, nextId: 1 },
+    proc: INITIAL_PROC_STATE,
   };
 }
 

@@ -1,13 +1,15 @@
 /**
  * The kernel's side of a trap (concept 15): the CPU entered through an IDT gate or
- * SYSCALL; the kernel decides what it means. Faults from user mode become signals as
- * Linux's handlers send them (arch/x86/kernel/traps.c, arch/x86/mm/fault.c):
- * #PF → SIGSEGV (SEGV_MAPERR with no mapping or a kernel address, SEGV_ACCERR on a
- * rights violation, SEGV_PKUERR on a protection key), #GP → SIGSEGV (SI_KERNEL),
- * #UD → SIGILL (ILL_ILLOPN), #DE → SIGFPE (FPE_INTDIV), #BP → SIGTRAP, #NP → SIGBUS.
- * A fault in kernel mode with no exception fixup is an oops, which kills the task.
- * A signal with a handler is delivered and the process goes on; otherwise its default
- * action (terminate) applies.
+ * SYSCALL; the kernel decides what it means. A page fault the kernel can resolve — a
+ * first touch of anonymous memory, a swapped-out page, a write to a page shared
+ * copy-on-write — is fixed and the access retried (proc/fault.ts). Other faults from
+ * user mode become signals as Linux's handlers send them (arch/x86/kernel/traps.c,
+ * arch/x86/mm/fault.c): #PF → SIGSEGV (SEGV_MAPERR with no mapping or a kernel address,
+ * SEGV_ACCERR on a rights violation, SEGV_PKUERR on a protection key), #GP → SIGSEGV
+ * (SI_KERNEL), #UD → SIGILL (ILL_ILLOPN), #DE → SIGFPE (FPE_INTDIV), #BP → SIGTRAP,
+ * #NP → SIGBUS. A fault in kernel mode with no exception fixup is an oops, which kills
+ * the task. A signal with a handler is delivered and the process goes on; otherwise its
+ * default action (terminate) applies, and the process ends as exit does (proc/lifecycle.ts).
  */
 import type { Command, EventDraft } from '../core/decider.js';
 import { hex } from '../core/u64.js';
@@ -15,14 +17,19 @@ import type { MachineState } from '../machine/state.js';
 import { VECTORS } from '../hw/cpu/registers.js';
 import { PF_PK } from '../hw/mmu/types.js';
 import { kernelLayoutOf } from './layout.js';
-import { SIGNALS } from './syscall/constants.js';
 import { processOf, vmaAt, type Process } from './state.js';
+import { resolveFault, type AccessRetry } from './proc/fault.js';
+import { endProcess } from './proc/lifecycle.js';
+import { signalNumberOf } from './proc/constants.js';
+import { exitedStatus, signaledStatus } from './proc/signals.js';
 
 export interface ExceptionData {
   readonly vector: number;
   readonly errorCode: number | null;
   readonly fromCpl: number;
   readonly address: string | null;
+  /** The access that faulted, when the CPU reports it: the kernel retries it after fixing the page. */
+  readonly access?: AccessRetry | null;
 }
 
 interface SignalChoice {
@@ -58,6 +65,10 @@ export function decideException(state: MachineState, command: Command): EventDra
   const data = (command as Command<'kernel.exception', ExceptionData>).data;
   const { kernel } = state;
   const process = processOf(kernel, kernel.current);
+  if (data.vector === VECTORS.PF && process !== null && data.address !== null) {
+    const resolved = resolveFault(state, process, BigInt(data.address), data.errorCode ?? 0, data.fromCpl, data.access ?? null);
+    if (resolved !== null) return resolved;
+  }
   if (data.fromCpl === 0) {
     const drafts: EventDraft[] = [
       {
@@ -91,18 +102,15 @@ export function deliverSignal(state: MachineState, process: Process, choice: Sig
 
 /**
  * exit(status): the process ends with wait status status<<8 and, like any ending,
- * becomes a zombie for its parent to collect (see proc/).
+ * becomes a zombie for its parent to collect (proc/lifecycle.ts).
  */
 export function exitProcess(state: MachineState, process: Process, status: number): EventDraft[] {
-  return terminate(state, process, null, `exit(${status})`, (status & 0xff) << 8);
+  return endProcess(state, process, { signal: null, how: `exit(${status & 0xff})`, waitStatus: exitedStatus(status) });
 }
 
-/** The process ends; the CPU idles in the kernel until the scheduler picks another. */
-export function terminate(_state: MachineState, process: Process, signal: string | null, how: string, waitStatus: number = signalWaitStatus(signal)): EventDraft[] {
-  return [
-    { type: 'kernel.processExited', actor: 'kernel', data: { pid: process.pid, name: process.name, signal, how, waitStatus } },
-    { type: 'cpu.contextEntered', actor: 'cpu', data: { cpl: 0, pid: null, name: 'idle' } },
-  ];
+/** The process ends (by a signal when `signal` is set); the CPU idles in the kernel if it was running. */
+export function terminate(state: MachineState, process: Process, signal: string | null, how: string, waitStatus: number = signalWaitStatus(signal)): EventDraft[] {
+  return endProcess(state, process, { signal, how, waitStatus });
 }
 
 export function addressText(value: bigint | null): string | null {
@@ -111,5 +119,5 @@ export function addressText(value: bigint | null): string | null {
 
 /** The wait status of a death by signal: the signal number in the low 7 bits (wait(2)). */
 export function signalWaitStatus(signal: string | null): number {
-  return signal === null ? 0 : (SIGNALS[signal] ?? 0) & 0x7f;
+  return signal === null ? 0 : signaledStatus(signalNumberOf(signal) ?? 0);
 }

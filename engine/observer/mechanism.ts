@@ -5,7 +5,8 @@ import type { MechanismDefinition } from '../core/engine.js';
 import { hex } from '../core/u64.js';
 import type { MachineState } from '../machine/state.js';
 import { directMapPhysical, kernelLayoutOf } from '../kernel/layout.js';
-import { processByName, vmaAt } from '../kernel/state.js';
+import { processByName } from '../kernel/state.js';
+import { prepareUserAccess } from '../kernel/proc/uaccess.js';
 import type { ObserverState, Secret } from './state.js';
 
 export interface PlaceSecretData {
@@ -15,34 +16,38 @@ export interface PlaceSecretData {
   readonly bytes: string;
 }
 
-/** The physical address behind `va` for the secret's owner, or a reason why there is none. */
-function physicalOf(state: MachineState, owner: string, va: bigint): number | string {
+/**
+ * Where the secret goes for its owner: the physical address behind `va`, the bytes there
+ * now, and for a process the events that make the page present and private first (a
+ * page never touched, swapped out or shared copy-on-write) — the owner writing its own
+ * secret, as the kernel's copy_to_user would. Or a reason why there is no such place.
+ */
+function placeOf(state: MachineState, owner: string, va: bigint, length: number): { physical: number; before: string; drafts: EventDraft[] } | string {
   if (owner === 'kernel') {
     const physical = directMapPhysical(kernelLayoutOf(state.config), va);
-    return physical ?? `${hex(va)} is not in the kernel's direct map`;
+    if (physical === null) return `${hex(va)} is not in the kernel's direct map`;
+    return { physical, before: state.memory.store.readHex(physical, length), drafts: [] };
   }
   const process = processByName(state.kernel, owner);
   if (process === null) return `no process ${owner}`;
-  const vma = vmaAt(process, va);
-  if (vma === null) return `${owner} has nothing mapped at ${hex(va)}`;
-  const frameBytes = state.memory.frameBytes;
-  const offset = Number(va - vma.start);
-  return vma.frames[Math.floor(offset / frameBytes)]! * frameBytes + (offset % frameBytes);
+  const range = prepareUserAccess(state, process, va, length, 'write');
+  if (range === null) return `${owner} has nothing writable mapped at ${hex(va)}`;
+  return { physical: range.physicalOf(va), before: range.readHex(va, length), drafts: range.drafts };
 }
 
 function decidePlaceSecret(state: MachineState, command: Command): EventDraft[] {
   const data = (command as Command<'observer.placeSecret', PlaceSecretData>).data;
-  const physical = physicalOf(state, data.owner, data.va);
-  if (typeof physical === 'string') {
-    return [{ type: 'kernel.requestRefused', actor: 'observer', data: { operation: `secret ${data.name}`, errno: 'EFAULT', reason: physical } }];
+  const place = placeOf(state, data.owner, data.va, data.bytes.length / 2);
+  if (typeof place === 'string') {
+    return [{ type: 'kernel.requestRefused', actor: 'observer', data: { operation: `secret ${data.name}`, errno: 'EFAULT', reason: place } }];
   }
-  const length = data.bytes.length / 2;
-  const before = state.memory.store.read(physical, length);
+  const physical = place.physical;
   return [
+    ...place.drafts,
     {
       type: 'memory.written',
       actor: data.owner,
-      data: { address: physical, bytes: data.bytes, before: Array.from(before, (b) => b.toString(16).padStart(2, '0')).join(''), by: data.owner, cpl: 0 },
+      data: { address: physical, bytes: data.bytes, before: place.before, by: data.owner, cpl: 0 },
     },
     {
       type: 'observer.secretPlaced',

@@ -112,6 +112,11 @@ export function summarise(events: readonly Envelope[]): StepOutcome {
           };
         }
         break;
+      case 'kernel.faultResolved':
+        // The kernel fixed the page (demand paging, swap-in, copy-on-write) and the access
+        // ran again: to the program nothing faulted.
+        out.fault = null;
+        break;
       case 'kernel.signalDelivered':
         out.signal ??= { signal: data.signal as string, code: data.code as string, action: data.action as string };
         break;
@@ -239,7 +244,8 @@ export function describeOutcome(outcome: StepOutcome): string {
   if (outcome.signal !== null) parts.push(`${outcome.signal.signal} (${outcome.signal.code}, ${outcome.signal.action})`);
   if (outcome.syscall !== null) {
     const s = outcome.syscall;
-    parts.push(`${s.name ?? 'syscall'} = ${s.ret}${s.errno === null ? '' : ` (${s.errno}${s.note === null ? '' : `: ${s.note}`})`}`);
+    const note = s.note === null ? '' : s.errno !== null && s.note.startsWith(`${s.errno}:`) ? s.note.slice(s.errno.length + 1).trim() : s.note;
+    parts.push(`${s.name ?? 'syscall'} = ${s.ret}${s.errno === null ? '' : ` (${s.errno}${note === '' ? '' : `: ${note}`})`}`);
     if (s.bytes !== null && s.bytes.length > 0) parts.push(printable(s.bytes) ? `returned ${JSON.stringify(asText(s.bytes))}` : `returned bytes ${s.bytes}`);
     if (s.detail !== null) parts.push(describeDetail(s.detail));
     if (outcome.output !== '') parts.push(`printed ${JSON.stringify(outcome.output)}`);

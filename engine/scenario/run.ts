@@ -6,6 +6,7 @@
  * summarises the events into an outcome and records the verdict of each expectation.
  * Everything it decides is an event, so the trace alone replays the run.
  */
+import { describeNotRunnable, isRunnable } from '../kernel/proc/state.js';
 import type { Envelope, Invariant } from '../core/decider.js';
 import type { Engine } from '../core/engine.js';
 import { LimitExceeded, type Limits } from '../core/limits.js';
@@ -180,7 +181,10 @@ function prepareStep(engine: Engine<MachineState>, step: PlannedStep, cause: num
   } else {
     engine.dispatch({ type: 'kernel.switchTo', actor: 'scenario', data: { pid: process.pid, reason: `the scenario runs ${step.context}` } }, cause);
   }
-  return engine.state.kernel.current === process.pid ? null : `the kernel could not switch to ${step.context} (interrupts masked)`;
+  if (engine.state.kernel.current === process.pid) return null;
+  const now = processByName(engine.state.kernel, step.context)!;
+  if (!isRunnable(engine.state.kernel, now)) return `${step.context} cannot run: it is ${describeNotRunnable(engine.state.kernel, now)}`;
+  return `the kernel could not switch to ${step.context} (interrupts masked)`;
 }
 
 function fireTimerIfDue(engine: Engine<MachineState>, cause: number): void {

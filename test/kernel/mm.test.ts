@@ -211,3 +211,19 @@ describe('deferred flushes with PCIDs', () => {
     expect(oneOf(machine.switchTo('alice'), 'kernel.switched')).toMatchObject({ flushed: false });
   });
 });
+
+describe('page tables in reused frames', () => {
+  it('a new table in a frame a dead process\'s table left is planned as empty, not walked', () => {
+    // Regression: the editor read a just-allocated table through the stale bytes of the
+    // freed table that lived in its frame, and wrote the new leaf into a dead table.
+    const machine = new Machine();
+    machine.createProcess('old');
+    machine.map('old', VA);
+    machine.exec('old', { op: 'syscall', syscall: { nr: 60, name: 'exit', args: ['0x0'] } });
+    machine.createProcess('young');
+    machine.map('young', VA);
+    expect(typesOf(machine.write('young', VA, '41'))).toContain('memory.written');
+    expect(oneOf(machine.read('young', VA), 'memory.read')).toMatchObject({ bytes: '41' });
+    expect(machine.state.scenario.violations).toEqual([]);
+  });
+});

@@ -150,3 +150,37 @@ describe('switching', () => {
     expect(machine.given().when({ type: 'kernel.tick', actor: 'kernel', data: { tick: 1 } }).only('kernel.switched')).toMatchObject({ to: 3 });
   });
 });
+
+describe('processes that cannot run', () => {
+  const SIGSTOP = 19;
+  const kill = (machine: Machine, who: string, pid: number, sig: number) =>
+    machine.exec(who, { op: 'syscall', syscall: { nr: 62, name: 'kill', args: ['0x' + pid.toString(16), '0x' + sig.toString(16)] } });
+
+  it('a stopped process is never switched to, by name or round robin', () => {
+    const machine = machineWith({ pcids: false, processes: ['a', 'b', 'c'] });
+    kill(machine, 'a', 2, SIGSTOP);
+    machine.given().when({ type: 'kernel.switchTo', actor: 'kernel', data: { pid: 2, reason: 'test' } }).then([]);
+    expect(machine.given().when({ type: 'kernel.tick', actor: 'kernel', data: { tick: 9 } }).only('kernel.switched')).toMatchObject({ from: 1, to: 3 });
+  });
+
+  it('when the chosen process cannot run, the timer returns to the interrupted one', () => {
+    const machine = machineWith({ pcids: false, processes: ['a', 'b', 'c'] });
+    kill(machine, 'a', 2, SIGSTOP);
+    machine.run({ type: 'kernel.chooseNext', actor: 'scenario', data: { pid: 2, reason: 'test' } });
+    machine.given()
+      .when({ type: 'kernel.tick', actor: 'kernel', data: { tick: 1 } })
+      .then([{ type: 'kernel.timerFired' }, { type: 'cpu.returned', data: { via: 'iret', toCpl: 3 } }]);
+  });
+
+  it('a process asleep in wait4 is not switched to until a child wakes it', () => {
+    const machine = machineWith({ pcids: false });
+    machine.exec('a', { op: 'syscall', syscall: { nr: 57, name: 'fork', args: [], as: 'kid' } });
+    machine.exec('a', { op: 'syscall', syscall: { nr: 61, name: 'wait4', args: ['0xffffffffffffffff'] } });
+    expect(machine.state.kernel.current).toBeNull();
+    machine.given().when({ type: 'kernel.switchTo', actor: 'kernel', data: { pid: 1, reason: 'test' } }).then([]);
+    machine.exec('kid', { op: 'syscall', syscall: { nr: 60, name: 'exit', args: ['0x0'] } });
+    const types = typesOf(machine.switchTo('a'));
+    expect(types).toContain('kernel.switched');
+    expect(types.indexOf('kernel.syscallReturned')).toBeLessThan(types.indexOf('kernel.switched'));
+  });
+});

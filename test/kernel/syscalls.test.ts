@@ -125,6 +125,14 @@ describe('kernel.syscall', () => {
         { type: 'kernel.syscallEntered' },
         { type: 'kernel.syscallReturned', data: { name: 'exit', ret: 0 } },
         { type: 'kernel.processExited', data: { pid: 1, signal: null, how: 'exit(3)' } },
+        // exit_mm: CR3 leaves the tables before they are freed, then the frames go back.
+        { type: 'cpu.registerWritten', data: { register: 'cr3' } },
+        { type: 'tlb.flushed' },
+        { type: 'memory.framesFreed' },
+        { type: 'kernel.addressSpaceReleased', data: { pid: 1, handedTo: null } },
+        { type: 'kernel.filesReleased', data: { pid: 1 } },
+        // Its parent is init (not simulated), which reaps it at once.
+        { type: 'kernel.processReaped', data: { pid: 1, by: 'init' } },
         { type: 'cpu.contextEntered', data: { cpl: 0, pid: null } },
       ]);
     expect(decision.after.kernel.processes.byId[1]!.status).toBe('exited');

@@ -41,13 +41,22 @@ describe('the signal for each exception (kernel.exception from CPL 3)', () => {
     expect(signalled).toMatchObject({ signal, code, action: 'terminate', address: command.data.address });
   });
 
-  it('given a process without a handler, the default action ends it and the CPU idles in the kernel', () => {
+  it('given a process without a handler, the default action ends it as exit does and the CPU idles in the kernel', () => {
+    // The ending is do_exit's (proc/lifecycle.ts): off the dying tables, pages and tables
+    // freed, descriptors closed, and init (not simulated) reaps the parentless process.
     const decision = machineFor()
       .given()
       .when(exception(14, 0b100, '0x0'))
       .then([
         { type: 'kernel.signalDelivered', data: { pid: 1, name: 'alice', signal: 'SIGSEGV', code: 'SEGV_MAPERR', address: '0x0', action: 'terminate' } },
-        { type: 'kernel.processExited', data: { pid: 1, name: 'alice', signal: 'SIGSEGV', how: 'killed by SIGSEGV' } },
+        { type: 'kernel.processExited', data: { pid: 1, name: 'alice', signal: 'SIGSEGV', how: 'killed by SIGSEGV', waitStatus: 11 } },
+        { type: 'cpu.registerWritten', data: { register: 'cr3' } },
+        { type: 'tlb.flushed' },
+        { type: 'memory.framesFreed' },
+        { type: 'memory.framesFreed' },
+        { type: 'kernel.addressSpaceReleased', data: { pid: 1, handedTo: null } },
+        { type: 'kernel.filesReleased', data: { pid: 1 } },
+        { type: 'kernel.processReaped', data: { pid: 1, by: 'init' } },
         { type: 'cpu.contextEntered', data: { cpl: 0, pid: null, name: 'idle' } },
       ]);
     const alice = decision.after.kernel.processes.byId[1]!;
@@ -125,6 +134,13 @@ describe('faults in kernel mode', () => {
       .then([
         { type: 'kernel.oopsed', data: { vector: 14, errorCode: 0, address: '0x0', pid: 1 } },
         { type: 'kernel.processExited', data: { pid: 1, signal: 'SIGSEGV', how: 'killed after a kernel oops' } },
+        { type: 'cpu.registerWritten' },
+        { type: 'tlb.flushed' },
+        { type: 'memory.framesFreed' },
+        { type: 'memory.framesFreed' },
+        { type: 'kernel.addressSpaceReleased' },
+        { type: 'kernel.filesReleased' },
+        { type: 'kernel.processReaped' },
         { type: 'cpu.contextEntered', data: { cpl: 0, pid: null } },
       ]);
   });

@@ -13,6 +13,17 @@ const SCENARIOS = [
   'scenarios/privilege/int80.isl',
   'scenarios/privilege/jump-to-kernel.isl',
   'scenarios/tlb/missing-flush.isl',
+  'scenarios/privsep/monitor-worker.isl',
+  'scenarios/capabilities/root-without-dac-override.isl',
+  'scenarios/capabilities/exec-privileges.isl',
+  'scenarios/credentials/setuid-drop.isl',
+  'scenarios/chroot/escape.isl',
+  'scenarios/chroot/open-fd.isl',
+  'scenarios/processes/fork-cow.isl',
+  'scenarios/memory/swap.isl',
+  'scenarios/signals/kill-across-users.isl',
+  'scenarios/syscalls/hello-write.isl',
+  'scenarios/syscalls/clone-waitpid.isl',
 ];
 
 describe('the unmutated mechanisms', () => {

@@ -6,11 +6,12 @@
 import type { Command, Envelope, EventDraft } from '../../core/decider.js';
 import type { MechanismDefinition } from '../../core/engine.js';
 import type { MachineState } from '../../machine/state.js';
-import { decideAccess } from './access.js';
+import { decideAccess, type AccessData } from './access.js';
+import { hex } from '../../core/u64.js';
 import { registerWritten, writeCr0, writeCr3, writeCr4 } from './cr3.js';
 import { cpuReducers } from './evolve.js';
 import { decideInstruction, trapEntered } from './instructions.js';
-import { NAMED_BITS, RFLAGS_IF, hasBit, withBit } from './registers.js';
+import { NAMED_BITS, RFLAGS_IF, VECTORS, hasBit, withBit } from './registers.js';
 
 export interface InterruptData {
   readonly vector: number;
@@ -23,16 +24,56 @@ function decideInterrupt(state: MachineState, command: Command): EventDraft[] {
   return [trapEntered(state, vector, 'hardware', 'cpu')];
 }
 
+/**
+ * The access a page fault interrupted, as the fault's events carry it: after the kernel
+ * fixes the page (demand paging, swap-in, copy-on-write) the CPU runs it again, as
+ * IRET returns to the faulting instruction (SDM §6.5: a fault's saved RIP is the
+ * faulting instruction's).
+ */
+export interface FaultedAccess {
+  readonly va: string;
+  readonly kind: AccessData['kind'];
+  readonly size: number;
+  readonly bytes?: string;
+  readonly cpl?: number;
+  readonly ac?: boolean;
+  readonly by: string;
+}
+
+function faultedAccess(data: AccessData): FaultedAccess {
+  return {
+    va: hex(data.va),
+    kind: data.kind,
+    size: data.size,
+    ...(data.bytes === undefined ? {} : { bytes: data.bytes }),
+    ...(data.cpl === undefined ? {} : { cpl: data.cpl }),
+    ...(data.ac === undefined ? {} : { ac: data.ac }),
+    by: data.by,
+  };
+}
+
+/** An access; a #PF it raises records the access, so the kernel can have it run again. */
+function decideAccessRestartable(state: MachineState, command: Command): EventDraft[] {
+  const drafts = decideAccess(state, command);
+  const last = drafts[drafts.length - 1];
+  if (last === undefined || last.type !== 'cpu.exceptionRaised' || (last.data as { vector: number }).vector !== VECTORS.PF) return drafts;
+  const access = faultedAccess((command as Command<'cpu.access', AccessData>).data);
+  drafts[drafts.length - 1] = { ...last, data: { ...(last.data as object), access } };
+  return drafts;
+}
+
 interface DeliverData {
   readonly vector: number;
   readonly errorCode: number | null;
   /** The CPL the faulting access or instruction ran at. */
   readonly cpl: number;
+  readonly access?: FaultedAccess | null;
 }
 
 function decideDeliver(state: MachineState, command: Command): EventDraft[] {
-  const { vector, errorCode, cpl } = (command as Command<'cpu.deliver', DeliverData>).data;
-  return [trapEntered(state, vector, 'exception', 'cpu', null, errorCode, cpl)];
+  const { vector, errorCode, cpl, access } = (command as Command<'cpu.deliver', DeliverData>).data;
+  const entered = trapEntered(state, vector, 'exception', 'cpu', null, errorCode, cpl);
+  return [{ ...entered, data: { ...(entered.data as object), access: access ?? null } }];
 }
 
 export interface SetRegisterData {
@@ -81,15 +122,15 @@ function decideConfigureGate(state: MachineState, command: Command): EventDraft[
 
 function reactToException(state: MachineState, event: Envelope): Command[] {
   if (!state.kernel.booted) return [];
-  const { vector, errorCode, cpl } = event.data as DeliverData;
-  return [{ type: 'cpu.deliver', actor: 'cpu', data: { vector, errorCode, cpl } }];
+  const { vector, errorCode, cpl, access } = event.data as DeliverData;
+  return [{ type: 'cpu.deliver', actor: 'cpu', data: { vector, errorCode, cpl, access: access ?? null } }];
 }
 
 export const cpuMechanism: MechanismDefinition<MachineState, 'cpu'> = {
   name: 'cpu',
   slice: 'cpu',
   decide: {
-    'cpu.access': decideAccess,
+    'cpu.access': decideAccessRestartable,
     'cpu.instruction': decideInstruction,
     'cpu.interrupt': decideInterrupt,
     'cpu.deliver': decideDeliver,

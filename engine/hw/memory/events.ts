@@ -25,7 +25,14 @@ export type MemoryEvent =
       data: { address: number; entryBytes: number; before: string; after: string; by: string; why: string };
     }
   | { type: 'memory.framesAllocated'; actor: string; data: { frames: number[]; owner: FrameOwner } }
-  | { type: 'memory.framesFreed'; actor: string; data: { frames: number[] } }
-  | { type: 'memory.framesZeroed'; actor: string; data: { frames: number[] } };
+  /** Frames back to the allocator; `owner` and `swapSlot` label what they still hold (a swap-out names its slot). */
+  | { type: 'memory.framesFreed'; actor: string; data: { frames: number[]; owner?: string; swapSlot?: number } }
+  | { type: 'memory.framesZeroed'; actor: string; data: { frames: number[] } }
+  /** One more address space maps each frame (fork shares private frames copy-on-write). */
+  | { type: 'memory.framesShared'; actor: string; data: { frames: number[] } }
+  /** One fewer address space maps each frame (a frame listed twice loses two). */
+  | { type: 'memory.framesUnshared'; actor: string; data: { frames: number[] } }
+  /** The kernel copied a whole frame (a copy-on-write break: copy_user_highpage). */
+  | { type: 'memory.frameCopied'; actor: string; data: { from: number; to: number } };
 
 export type MemoryEventType = MemoryEvent['type'];

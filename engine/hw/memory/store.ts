@@ -140,6 +140,23 @@ export class PhysicalStore implements CanonicalForm {
     return chunks === this.chunks ? this : new PhysicalStore(this.sizeBytes, chunks);
   }
 
+  /**
+   * A new store with [to, to+length) holding the bytes of [from, from+length). Aligned
+   * whole chunks are shared rather than copied (they are immutable), so copying a
+   * frame costs a path per chunk and an untouched source leaves the target untouched.
+   */
+  copy(from: number, to: number, length: number): PhysicalStore {
+    const aligned = from % CHUNK_BYTES === 0 && to % CHUNK_BYTES === 0 && length % CHUNK_BYTES === 0;
+    if (!aligned || from < 0 || to < 0 || from + length > this.sizeBytes || to + length > this.sizeBytes) {
+      return this.writeHex(to, this.readHex(from, length));
+    }
+    let chunks = this.chunks;
+    for (let offset = 0; offset < length; offset += CHUNK_BYTES) {
+      chunks = chunks.set((to + offset) / CHUNK_BYTES, this.chunks.get((from + offset) / CHUNK_BYTES));
+    }
+    return new PhysicalStore(this.sizeBytes, chunks);
+  }
+
   /** Writes a little-endian value of 1..8 bytes given as two 32-bit halves. */
   writeEntry(address: number, bytes: number, high: number, low: number): PhysicalStore {
     return this.writeWith(address, bytes, (i) => (i < 4 ? (low >>> (8 * i)) & 0xff : (high >>> (8 * (i - 4))) & 0xff));

@@ -8,12 +8,14 @@ import type { SyscallHandler } from './context.js';
 import { CRED_HANDLERS } from '../cred/syscalls.js';
 import { VFS_HANDLERS } from '../vfs/syscalls.js';
 import { PROC_HANDLERS } from '../proc/syscalls.js';
+import { EXEC_HANDLERS } from '../exec/syscalls.js';
 
 export const SYSCALL_HANDLERS: Readonly<Record<string, SyscallHandler>> = {
   ...BASIC_HANDLERS,
   ...CRED_HANDLERS,
   ...VFS_HANDLERS,
   ...PROC_HANDLERS,
+  ...EXEC_HANDLERS,
 };
 
 export function isImplemented(name: string): boolean {

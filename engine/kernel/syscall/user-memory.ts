@@ -1,34 +1,42 @@
 /**
- * copy_from_user / copy_to_user: the kernel reading and writing the calling process's
- * memory through its page tables, as Linux does with EFLAGS.AC set (STAC), so SMAP
- * allows it. An unmapped or unwritable address is EFAULT, never a fault of the kernel.
+ * copy_from_user / copy_to_user for system-call handlers: the kernel reading and writing
+ * the calling process's memory (with EFLAGS.AC set, as Linux's STAC does, so SMAP allows
+ * it). A page the process has not touched yet, a swapped-out page or, for a write, a
+ * copy-on-write page is fixed first, as the kernel's own fault would (proc/uaccess.ts);
+ * an address no mapping allows is EFAULT, never a fault of the kernel.
+ *
+ * A read returns the bytes the page holds or would hold once faulted in (zeros, or the
+ * swapped-out contents) without recording the fault-in: the kernel reading a page does
+ * not change what any process sees.
  */
 import type { EventDraft } from '../../core/decider.js';
-import { bytesToHex } from '../../core/bytes.js';
-import { hex } from '../../core/u64.js';
+import { hexToBytes } from '../../core/bytes.js';
 import type { MachineState } from '../../machine/state.js';
-import { pagingControlOf } from '../../hw/cpu/control.js';
-import { splitVirtual, translate } from '../../hw/mmu/index.js';
+import { pageAt, pageBytesOf } from '../proc/aspace.js';
+import { copyToUser, prepareUserAccess } from '../proc/uaccess.js';
 import type { Process } from '../state.js';
 
 const PATH_MAX = 4096;
+const CHUNK = 256;
 
-function physicalOf(state: MachineState, process: Process, va: bigint, kind: 'read' | 'write'): number | null {
-  const base = pagingControlOf(state.cpu, state.config, { cpl: 0, ac: true });
-  const control = { ...base, rootAddress: process.rootTable };
-  const { high, low } = splitVirtual(va);
-  const walk = translate(state.config.geometry, control, { kind, vaHigh: high, vaLow: low }, (address, bytes) => state.memory.store.readEntry(address, bytes), false);
-  if (walk.kind === 'fault' || !walk.rights.user) return null;
-  return walk.physicalAddress;
+/** Bytes from va to the end of its page (1 when nothing is mapped there: the read fails anyway). */
+function toPageEnd(process: Process, va: bigint): number {
+  const page = pageAt(process, va);
+  return page === null ? 1 : Number(page.va + BigInt(pageBytesOf(page.vma)) - va);
 }
 
 /** Bytes at [va, va+length) of the process, or null (EFAULT). */
 export function readUserBytes(state: MachineState, process: Process, va: bigint, length: number): Uint8Array | null {
+  if (length === 0) return new Uint8Array(0);
+  const range = prepareUserAccess(state, process, va, length, 'read');
+  if (range === null) return null;
   const out = new Uint8Array(length);
-  for (let i = 0; i < length; i++) {
-    const physical = physicalOf(state, process, va + BigInt(i), 'read');
-    if (physical === null) return null;
-    out[i] = state.memory.store.readByte(physical);
+  // readHex reads within one page: go page by page.
+  for (let i = 0; i < length; ) {
+    const at = va + BigInt(i);
+    const run = Math.min(toPageEnd(process, at), length - i);
+    out.set(hexToBytes(range.readHex(at, run)), i);
+    i += run;
   }
   return out;
 }
@@ -36,27 +44,18 @@ export function readUserBytes(state: MachineState, process: Process, va: bigint,
 /** A NUL-terminated string of at most PATH_MAX bytes, or null (EFAULT or too long). */
 export function readUserString(state: MachineState, process: Process, va: bigint): string | null {
   const bytes: number[] = [];
-  for (let i = 0; i < PATH_MAX; i++) {
-    const physical = physicalOf(state, process, va + BigInt(i), 'read');
-    if (physical === null) return null;
-    const byte = state.memory.store.readByte(physical);
-    if (byte === 0) return new TextDecoder().decode(Uint8Array.from(bytes));
-    bytes.push(byte);
+  while (bytes.length < PATH_MAX) {
+    const at = va + BigInt(bytes.length);
+    const chunk = readUserBytes(state, process, at, Math.min(CHUNK, toPageEnd(process, at)));
+    if (chunk === null) return null;
+    const nul = chunk.indexOf(0);
+    if (nul >= 0) return new TextDecoder().decode(Uint8Array.from([...bytes, ...chunk.subarray(0, nul)]));
+    bytes.push(...chunk);
   }
   return null;
 }
 
-/** The events that write `bytes` at va in the process, or null (EFAULT). */
+/** The events that write `bytes` at va in the process (faults fixed first), or null (EFAULT). */
 export function writeUserBytes(state: MachineState, process: Process, va: bigint, bytes: Uint8Array): EventDraft[] | null {
-  const drafts: EventDraft[] = [];
-  for (let i = 0; i < bytes.length; i++) {
-    const physical = physicalOf(state, process, va + BigInt(i), 'write');
-    if (physical === null) return null;
-    drafts.push({
-      type: 'memory.written',
-      actor: 'kernel',
-      data: { address: physical, bytes: bytesToHex(bytes.subarray(i, i + 1)), before: bytesToHex(state.memory.store.read(physical, 1)), by: 'kernel', cpl: 0, why: `copy_to_user ${hex(va + BigInt(i))}` },
-    });
-  }
-  return drafts;
+  return copyToUser(state, process, va, bytes);
 }
