@@ -173,8 +173,8 @@ export function buildProgram(): Command {
 
   program
     .command('list')
-    .description('list what isolab knows: scenarios (bundled) or invariants')
-    .argument('<what>', 'scenarios | invariants')
+    .description('list what isolab knows: scenarios (bundled), invariants, or syscalls (the simulated calls)')
+    .argument('<what>', 'scenarios | invariants | syscalls')
     .option('--json', 'machine-readable output')
     .exitOverride()
     .action(action(listCommand));
@@ -188,6 +188,15 @@ export async function main(argv: readonly string[]): Promise<void> {
   } catch (error) {
     process.exitCode = report(error);
   }
+}
+
+// A reader that stops early (`isolab list syscalls | head`) closes the pipe: that is
+// the reader's choice, not an error worth a stack trace.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw error;
+  });
 }
 
 await main(process.argv.slice(2));

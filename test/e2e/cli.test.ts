@@ -803,8 +803,20 @@ describe.runIf(BUILT)('isolab list', () => {
     for (const row of rows) expect(text.stdout).toContain(row.file);
   });
 
+  it('list syscalls prints every simulated call with its numbers in both tables', () => {
+    const json = isolab(['list', 'syscalls', '--json']);
+    expect(json.status).toBe(0);
+    const rows = JSON.parse(json.stdout) as { name: string; x86_64: number | null; i386: number | null; synopsis: string }[];
+    expect(rows.find((row) => row.name === 'openat')).toEqual({ name: 'openat', x86_64: 257, i386: 295, synopsis: 'openat(dirfd, pathname, flags[, mode])' });
+    expect(rows.find((row) => row.name === 'getpid')).toMatchObject({ x86_64: 39, i386: 20 });
+    const text = isolab(['list', 'syscalls']);
+    expect(text.status).toBe(0);
+    expect(text.stdout).toMatch(/^setresuid +117 +164 +setresuid\(ruid, euid, suid\)/m);
+    expect(text.stdout).toContain(`${rows.length} calls simulated`);
+  });
+
   it('refuses anything else, suggesting the nearest, exit 2', () => {
-    expectBadInput(isolab(['list', 'scenaros']), 'error[E_OPTION]: isolab list takes scenarios or invariants, not "scenaros"', '   = note: did you mean "scenarios"?');
+    expectBadInput(isolab(['list', 'scenaros']), 'error[E_OPTION]: isolab list takes scenarios, invariants, syscalls, not "scenaros"', '   = note: did you mean "scenarios"?');
   });
 });
 
