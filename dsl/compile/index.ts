@@ -29,6 +29,7 @@ import { STATEMENT_KEYWORDS, parseScenario } from '../parse.js';
 import { nearest } from '../suggest.js';
 import { compileAssertion, compileCustomInvariant } from './expect.js';
 import { compileFs, compileProcess } from './world.js';
+import { SETTING_EXTENSIONS, type ExtensionContext } from './extensions.js';
 import { compileKernel, compileMachine, compileRaw, zeroSpan } from './machine.js';
 import { compileStep, conditionsHold, type StepContext } from './steps.js';
 import {
@@ -52,8 +53,17 @@ export interface SourceFile {
 export interface LoadedScenario {
   readonly file: string;
   readonly source: string;
+  /** The scenario, its imports and the files its settings attach (`… from "path"`). */
   readonly files: readonly SourceFile[];
   readonly statements: readonly Statement[];
+  /** Each attached file, by the location of the string that names it. */
+  readonly attachments: readonly Attachment[];
+}
+
+/** A data file a setting names with `from "path"` (a seccomp profile, a BPF program…). */
+export interface Attachment {
+  readonly at: Span;
+  readonly file: SourceFile;
 }
 
 export type ReadSource = (path: string, from: Span | null) => SourceFile;
@@ -66,7 +76,27 @@ export function loadScenario(file: string, read: ReadSource): LoadedScenario {
   const files: SourceFile[] = [];
   const main = read(file, null);
   const statements = loadFile(main, read, files, [main.file]);
-  return { file: main.file, source: main.text, files, statements };
+  const attachments = attachedFiles(statements, read);
+  for (const { file: attached } of attachments) if (!files.some((f) => f.file === attached.file)) files.push(attached);
+  return { file: main.file, source: main.text, files, statements, attachments };
+}
+
+/** Reads the files that settings attach: a `from` word followed by a "path" (relative to the file it is written in). */
+function attachedFiles(statements: readonly Statement[], read: ReadSource): Attachment[] {
+  const attachments: Attachment[] = [];
+  for (const statement of statements) {
+    if (statement.kind !== 'setting') continue;
+    statement.args.forEach((arg, index) => {
+      const path = statement.args[index + 1];
+      if (arg.kind === 'word' && arg.value === 'from' && path?.kind === 'string') attachments.push({ at: path.loc, file: read(path.value, path.loc) });
+    });
+  }
+  return attachments;
+}
+
+/** The file attached at a string's location (see attachedFiles). */
+export function attachmentAt(loaded: LoadedScenario, at: Span): SourceFile | null {
+  return loaded.attachments.find((a) => a.at.source === at.source && a.at.start.offset === at.start.offset)?.file ?? null;
 }
 
 function loadFile(source: SourceFile, read: ReadSource, files: SourceFile[], stack: string[]): Statement[] {
@@ -272,6 +302,7 @@ export function compileScenarioWithContext(loaded: LoadedScenario, variant: Read
   }
   const regions = new Map<string, number>();
   const secrets: SecretSpec[] = [];
+  const extensionContext: ExtensionContext = { loaded, bindings, processes };
   for (const statement of loaded.statements) {
     if (statement.kind !== 'setting') continue;
     if (statement.name.value === 'region') {
@@ -281,6 +312,8 @@ export function compileScenarioWithContext(loaded: LoadedScenario, variant: Read
       setup.push(region.command);
     } else if (statement.name.value === 'secret') {
       secrets.push(parseSecret(statement, bindings, processes));
+    } else if (Object.prototype.hasOwnProperty.call(SETTING_EXTENSIONS, statement.name.value)) {
+      setup.push(...SETTING_EXTENSIONS[statement.name.value]!(statement, extensionContext));
     } else {
       const suggestion = nearest(statement.name.value, STATEMENT_KEYWORDS);
       fail(
@@ -296,8 +329,8 @@ export function compileScenarioWithContext(loaded: LoadedScenario, variant: Read
     if (secretNames.has(secret.name)) fail('E_DUPLICATE', `secret ${secret.name} is declared twice`, secret.statement.loc);
     secretNames.add(secret.name);
   }
-  const compiledProcesses = processStatements.map((statement) => compileProcess(statement, bindings));
-  for (const process of compiledProcesses) setup.push(process.command);
+  const compiledProcesses = processStatements.map((statement) => compileProcess(statement, bindings, extensionContext));
+  for (const process of compiledProcesses) setup.push(process.command, ...process.then);
   for (const secret of secrets.filter((s) => s.owner === 'kernel')) {
     if (!kernel.boots) fail('E_NO_KERNEL', 'a kernel secret needs a kernel', secret.statement.loc);
     const physical = directMapPhysical(layout, secret.va);

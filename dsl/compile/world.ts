@@ -4,6 +4,7 @@
  * modes, owners, content, setuid bits and file capabilities), symbolic links and mounts.
  * Paths here must be absolute: they name places before any process has a cwd.
  */
+import { PROCESS_PROPERTY_EXTENSIONS, type ExtensionContext } from './extensions.js';
 import type { Command } from '../../engine/core/decider.js';
 import { ALL_CAPS, capabilityNumber, CAPABILITIES, constantNames, constantValue } from '../../engine/kernel/syscall/constants.js';
 import { credentialsData, credentialsFor, type Credentials } from '../../engine/kernel/cred/state.js';
@@ -25,6 +26,10 @@ import {
 } from './values.js';
 
 export const RESERVED_ACTORS = new Set(['kernel', 'cpu', 'observer', 'scenario', 'raw', 'mmu', 'tlb', 'engine']);
+function processProperties(): string[] {
+  return [...PROCESS_PROPERTIES, ...Object.keys(PROCESS_PROPERTY_EXTENSIONS)];
+}
+
 const PROCESS_PROPERTIES = [
   'uid',
   'gid',
@@ -53,6 +58,8 @@ const OTHER_SETS = ['effective', 'inheritable', 'ambient'] as const;
 
 export interface CompiledProcess {
   readonly command: Command;
+  /** Setup its extension properties add (a seccomp filter, a monitor), after it is created. */
+  readonly then: readonly Command[];
   readonly attacker: boolean;
 }
 
@@ -86,7 +93,7 @@ export function expectCapabilities(value: Value, anchor: Span, bindings: Binding
   return mask;
 }
 
-export function compileProcess(statement: ProcessStatement, bindings: Bindings): CompiledProcess {
+export function compileProcess(statement: ProcessStatement, bindings: Bindings, extensions: ExtensionContext): CompiledProcess {
   const name = statement.name.value;
   let attacker = name === 'attacker';
   if (RESERVED_ACTORS.has(name)) fail('E_RESERVED', `"${name}" is a reserved actor name; choose another process name`, statement.name.loc);
@@ -101,8 +108,14 @@ export function compileProcess(statement: ProcessStatement, bindings: Bindings):
   let securebits = 0;
   let noNewPrivs = false;
   const catches: string[] = [];
+  const then: Command[] = [];
   for (const prop of statement.props) {
     const anchor = prop.key.loc;
+    const extension = Object.prototype.hasOwnProperty.call(PROCESS_PROPERTY_EXTENSIONS, prop.key.value) ? PROCESS_PROPERTY_EXTENSIONS[prop.key.value]! : null;
+    if (extension !== null) {
+      then.push(...extension(prop, name, extensions));
+      continue;
+    }
     switch (prop.key.value) {
       case 'uid':
         uid = expectSmallInteger(prop.value, 'a uid', anchor, bindings, 0, 4294967294);
@@ -148,7 +161,7 @@ export function compileProcess(statement: ProcessStatement, bindings: Bindings):
         for (const part of partsOf(prop.value, bindings)) catches.push(expectWord(part, 'a signal name (SIGSEGV)', anchor, bindings).value);
         break;
       default:
-        fail('E_UNKNOWN_PROPERTY', `"${prop.key.value}" is not a property of a process (${PROCESS_PROPERTIES.join(', ')})`, anchor, suggestionNotes(nearest(prop.key.value, PROCESS_PROPERTIES)));
+        fail('E_UNKNOWN_PROPERTY', `"${prop.key.value}" is not a property of a process (${processProperties().join(', ')})`, anchor, suggestionNotes(nearest(prop.key.value, processProperties())));
     }
   }
   let creds: Credentials = { ...credentialsFor(uid, gid, groups), ...ids, securebits, noNewPrivs };
@@ -156,7 +169,7 @@ export function compileProcess(statement: ProcessStatement, bindings: Bindings):
   if (bounding !== null) creds = { ...creds, caps: { ...creds.caps, bounding } };
   creds = { ...creds, caps: { ...creds.caps, ...sets } };
   checkCapabilitySets(creds, statement);
-  return { command: { type: 'kernel.createProcess', actor: 'kernel', data: { name, creds: credentialsData(creds), cwd, catches } }, attacker };
+  return { command: { type: 'kernel.createProcess', actor: 'kernel', data: { name, creds: credentialsData(creds), cwd, catches } }, then, attacker };
 }
 
 /** `SECBIT_NOROOT|SECBIT_KEEP_CAPS` or a number. */

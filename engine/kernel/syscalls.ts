@@ -11,10 +11,10 @@ import type { MachineState } from '../machine/state.js';
 import type { SyscallRequest } from '../hw/cpu/instructions.js';
 import { I386_SYSCALLS, X86_64_SYSCALLS, type SyscallRow } from '../generated/syscall-tables.js';
 import { processOf, type Process } from './state.js';
-import { exitProcess } from './traps.js';
+import { exitProcess, terminate } from './traps.js';
 import { fail, isError, SyscallContext, type SyscallAbi, type SyscallResult } from './syscall/context.js';
 import { errnoNumber } from './syscall/errno.js';
-import { SYSCALL_HANDLERS } from './syscall/registry.js';
+import { ENTRY_GATES, SYSCALL_HANDLERS } from './syscall/registry.js';
 
 export type { SyscallAbi };
 
@@ -55,17 +55,48 @@ export function decideSyscall(state: MachineState, command: Command): EventDraft
   const { abi, request } = (command as Command<'kernel.syscall', SyscallData>).data;
   const process = processOf(state.kernel, state.kernel.current);
   const name = syscallName(abi, request.nr);
-  const via = abi === 'x86_64' ? 'sysret' : 'iret';
   const entered: EventDraft = {
     type: 'kernel.syscallEntered',
     actor: process?.name ?? 'kernel',
     data: { pid: process?.pid ?? null, abi, nr: request.nr, name, args: request.args },
   };
-  if (process === null) return [entered, { type: 'cpu.returned', actor: 'cpu', data: { via, toCpl: 3 } }];
-  const result = run(state, process, abi, name, request);
+  if (process === null) return [entered, { type: 'cpu.returned', actor: 'cpu', data: { via: returnPath(abi), toCpl: 3 } }];
+  const drafts: EventDraft[] = [entered];
+  for (const gate of ENTRY_GATES) {
+    const outcome = gate({ state, process, abi, name, request });
+    switch (outcome.kind) {
+      case 'pass':
+        drafts.push(...outcome.events);
+        continue;
+      case 'end':
+        return [...drafts, ...completeSyscall(state, process, abi, request, outcome.result)];
+      case 'kill':
+        return [...drafts, ...outcome.events, ...terminate(state, process, outcome.signal, outcome.how)];
+      case 'suspend':
+        return [...drafts, ...outcome.events];
+    }
+  }
+  return [...drafts, ...completeSyscall(state, process, abi, request, run(state, process, abi, name, request))];
+}
+
+function returnPath(abi: SyscallAbi): 'sysret' | 'iret' {
+  return abi === 'x86_64' ? 'sysret' : 'iret';
+}
+
+/** Runs the handler of a call that was let through (after a supervisor's answer, say). */
+export function runSyscall(state: MachineState, process: Process, abi: SyscallAbi, request: SyscallRequest): SyscallResult {
+  return run(state, process, abi, syscallName(abi, request.nr), request);
+}
+
+/**
+ * The end of a call: its effects, kernel.syscallReturned, and the return to user mode
+ * (or the process's end, for exit). Also how a suspended call completes.
+ */
+export function completeSyscall(state: MachineState, process: Process, abi: SyscallAbi, request: SyscallRequest, result: SyscallResult): EventDraft[] {
+  const name = syscallName(abi, request.nr);
   const { ret, errno } = returned(result);
   const ok = isError(result) ? null : result;
-  const drafts: EventDraft[] = [entered, ...(result.events ?? [])];
+  const drafts: EventDraft[] = [...(result.events ?? [])];
   drafts.push({
     type: 'kernel.syscallReturned',
     actor: process.name,
@@ -82,6 +113,6 @@ export function decideSyscall(state: MachineState, command: Command): EventDraft
     },
   });
   if (ok?.exits !== undefined) return [...drafts, ...exitProcess(state, process, ok.exits.status)];
-  drafts.push({ type: 'cpu.returned', actor: 'cpu', data: { via, toCpl: 3 } });
+  drafts.push({ type: 'cpu.returned', actor: 'cpu', data: { via: returnPath(abi), toCpl: 3 } });
   return drafts;
 }

@@ -9,6 +9,10 @@ import { CRED_HANDLERS } from '../cred/syscalls.js';
 import { VFS_HANDLERS } from '../vfs/syscalls.js';
 import { PROC_HANDLERS } from '../proc/syscalls.js';
 import { EXEC_HANDLERS } from '../exec/syscalls.js';
+import type { EntryGate } from './gates.js';
+import { INTERPOSE_GATE } from '../interpose/gate.js';
+import { SECCOMP_GATE } from '../seccomp/gate.js';
+import { MAC_GATE } from '../mac/gate.js';
 
 export const SYSCALL_HANDLERS: Readonly<Record<string, SyscallHandler>> = {
   ...BASIC_HANDLERS,
@@ -21,3 +25,6 @@ export const SYSCALL_HANDLERS: Readonly<Record<string, SyscallHandler>> = {
 export function isImplemented(name: string): boolean {
   return Object.prototype.hasOwnProperty.call(SYSCALL_HANDLERS, name);
 }
+
+/** Between entry and handler, in the kernel's order (gates.ts): tracer, seccomp, LSM. */
+export const ENTRY_GATES: readonly EntryGate[] = [INTERPOSE_GATE, SECCOMP_GATE, MAC_GATE];
