@@ -18,8 +18,9 @@ import { historyMemorySection } from './sections/history-memory.js';
 import { hotPathSection } from './sections/hot-path.js';
 import { reportSection } from './sections/report.js';
 import { syscallsSection } from './sections/syscalls.js';
+import { seccompSection } from './sections/seccomp.js';
 
-export const SECTIONS: readonly Section[] = [hotPathSection, historyMemorySection, reportSection, checkSection, syscallsSection];
+export const SECTIONS: readonly Section[] = [hotPathSection, historyMemorySection, reportSection, checkSection, syscallsSection, seccompSection];
 
 interface Options {
   readonly only: readonly string[] | null;

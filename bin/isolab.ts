@@ -19,6 +19,7 @@ import { listCommand } from './commands/list.js';
 import { replayCommand } from './commands/replay.js';
 import { reportCommand } from './commands/report.js';
 import { runCommand } from './commands/run.js';
+import { seccompCompileCommand, seccompDisasmCommand, seccompEvalCommand, seccompExplainCommand } from './commands/seccomp.js';
 import { translateCommand } from './commands/translate.js';
 import { readText, styleFor } from './io.js';
 
@@ -170,6 +171,50 @@ export function buildProgram(): Command {
     .option('--check', 'exit 1 if a file is not in canonical form')
     .exitOverride()
     .action(action(fmtCommand));
+
+  const seccomp = program
+    .command('seccomp')
+    .description('question a Docker/OCI seccomp profile: evaluate a call, compile it to classic BPF, list a BPF program, summarise it')
+    .exitOverride();
+  seccomp
+    .command('eval')
+    .description('the action a profile gives one system call, the rule that decided, checked against the compiled filter')
+    .requiredOption('--profile <file>', 'a Docker seccomp profile, an OCI linux.seccomp object or a runtime config.json')
+    .requiredOption('--syscall <name|nr>', "the call: a name from the ABI's kernel table, or a number")
+    .option('--args <a0,a1,...>', 'up to six argument values, decimal or 0x…, negative as two\'s complement')
+    .option('--caps <CAP_A,CAP_B>', "the container's bounding set, for includes/excludes (default: none)")
+    .option('--arch <abi>', 'the ABI of the call: x86_64, i386 (int 0x80) or x32', 'x86_64')
+    .option('--machine <arch>', 'the machine the container runs on: x86_64 or i386', 'x86_64')
+    .option('--kernel <version>', 'the kernel version for minKernel (default 6.1)')
+    .option('--json', 'machine-readable output')
+    .exitOverride()
+    .action(action(seccompEvalCommand));
+  seccomp
+    .command('compile')
+    .description('compile a profile to the classic-BPF filter libseccomp would load, as JSON {code, jt, jf, k}')
+    .argument('<profile>', 'a Docker seccomp profile, an OCI linux.seccomp object or a runtime config.json')
+    .option('--caps <CAP_A,CAP_B>', "the container's bounding set, for includes/excludes (default: none)")
+    .option('--arch <arch>', 'the machine the container runs on: x86_64 or i386', 'x86_64')
+    .option('--kernel <version>', 'the kernel version for minKernel (default 6.1)')
+    .option('-o, --output <file>', 'write the program to this file (atomically) instead of stdout')
+    .exitOverride()
+    .action(action(seccompCompileCommand));
+  seccomp
+    .command('disasm')
+    .description('list a classic-BPF program (JSON {code, jt, jf, k}) as readable pseudo-code, after the kernel\'s load-time checks')
+    .argument('<program>', 'a program written by isolab seccomp compile')
+    .exitOverride()
+    .action(action(seccompDisasmCommand));
+  seccomp
+    .command('explain')
+    .description('summarise a profile: the calls it allows, denies, and decides by their arguments, per ABI')
+    .argument('<profile>', 'a Docker seccomp profile, an OCI linux.seccomp object or a runtime config.json')
+    .option('--caps <CAP_A,CAP_B>', "the container's bounding set, for includes/excludes (default: none)")
+    .option('--arch <arch>', 'the machine the container runs on: x86_64 or i386', 'x86_64')
+    .option('--kernel <version>', 'the kernel version for minKernel (default 6.1)')
+    .option('--json', 'machine-readable output')
+    .exitOverride()
+    .action(action(seccompExplainCommand));
 
   program
     .command('list')

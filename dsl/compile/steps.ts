@@ -35,7 +35,7 @@ import {
   suggestionNotes,
 } from './values.js';
 
-export const PROCESS_ACTIONS = ['read', 'write', 'jump', 'exec', 'int', 'syscall', 'map', 'unmap', 'protect'] as const;
+export const PROCESS_ACTIONS = ['read', 'write', 'jump', 'exec', 'int', 'syscall', 'map', 'unmap', 'protect', 'resume'] as const;
 export const KERNEL_ACTIONS = ['read', 'write', 'jump', 'exec', 'switch', 'timer', 'swapout'] as const;
 export const CPU_ACTIONS = ['read', 'write', 'jump', 'exec'] as const;
 
@@ -264,6 +264,10 @@ function processAction(actor: string, action: string, cursor: Cursor, context: S
     }
     case 'map':
       return mapAction(actor, cursor, context, step);
+    case 'resume':
+      // The call a system-call monitor holds stopped at entry goes on (engine/kernel/interpose/resume.ts).
+      expectEnd(cursor, 'resume');
+      return () => [{ type: 'interpose.resume', actor, data: { process: actor } }];
     case 'unmap':
     case 'protect':
       return rangeAction(actor, action, cursor, context);

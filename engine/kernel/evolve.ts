@@ -11,6 +11,11 @@ import { credKernelReducers } from './cred/evolve.js';
 import { procKernelReducers } from './proc/evolve.js';
 import { vfsKernelReducers } from './vfs/evolve.js';
 import { execKernelReducers } from './exec/evolve.js';
+import { macKernelReducers } from './mac/evolve.js';
+import { netKernelReducers } from './net/evolve.js';
+import { seccompKernelReducers } from './seccomp/evolve.js';
+import { interposeKernelReducers } from './interpose/evolve.js';
+import type { ProcessSeccomp } from './seccomp/state.js';
 
 type Reducer = (kernel: KernelState, event: Envelope) => KernelState;
 
@@ -58,6 +63,10 @@ export const kernelReducers: Readonly<Record<string, Reducer>> = {
   ...procKernelReducers,
   ...vfsKernelReducers,
   ...execKernelReducers,
+  ...macKernelReducers,
+  ...netKernelReducers,
+  ...seccompKernelReducers,
+  ...interposeKernelReducers,
   'kernel.booted': (kernel, event) => {
     const data = event.data as {
       root: number;
@@ -89,6 +98,8 @@ export const kernelReducers: Readonly<Record<string, Reducer>> = {
       tableFrames: number[];
       exe?: string | null;
       vmas?: VmaData[];
+      /** fork copies the parent's seccomp mode and filter chain (copy_seccomp). */
+      seccomp?: ProcessSeccomp;
     };
     const process: Process = {
       pid: data.pid,
@@ -107,6 +118,7 @@ export const kernelReducers: Readonly<Record<string, Reducer>> = {
       catches: data.catches,
       pcidSlot: null,
       tlbGeneration: 0,
+      ...(data.seccomp === undefined ? {} : { seccomp: data.seccomp }),
     };
     return produce(kernel, (draft) => {
       draft.processes.ids.push(data.pid);

@@ -18,6 +18,9 @@ import { decideException } from './traps.js';
 import type { AccessRetry } from './proc/fault.js';
 import { returnToUser } from './proc/return.js';
 import { decideSwapOut } from './proc/swap.js';
+import { MAC_DECIDERS } from './mac/decide.js';
+import { SECCOMP_DECIDERS } from './seccomp/commands.js';
+import { INTERPOSE_DECIDERS } from './interpose/resume.js';
 
 interface TrapData {
   readonly vector: number;
@@ -87,6 +90,9 @@ export const kernelMechanism: MechanismDefinition<MachineState, 'kernel'> = {
     'kernel.exception': decideException,
     'kernel.syscall': decideSyscallAndReturn,
     'kernel.swapOut': decideSwapOut,
+    ...MAC_DECIDERS,
+    ...SECCOMP_DECIDERS,
+    ...INTERPOSE_DECIDERS,
   },
   evolve: kernelReducers,
   react: { 'cpu.trapEntered': reactToTrap, 'cpu.syscallEntered': reactToSyscall, 'kernel.faultResolved': reactToResolvedFault },

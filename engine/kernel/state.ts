@@ -7,6 +7,10 @@
 import type { Credentials } from './cred/state.js';
 import type { PathRef } from './vfs/state.js';
 import { INITIAL_PROC_STATE, type ProcState } from './proc/state.js';
+import type { MacState } from './mac/state.js';
+import type { NetState } from './net/state.js';
+import type { ProcessSeccomp, SeccompState } from './seccomp/state.js';
+import type { InterposeState } from './interpose/state.js';
 
 export interface Vma {
   readonly start: bigint;
@@ -37,7 +41,7 @@ export interface FdEntry {
 /** An open file description (open(2)): what dup'd and inherited descriptors share. */
 export interface OpenFile {
   readonly id: number;
-  readonly kind: 'file' | 'dir' | 'console' | 'pipe' | 'socket';
+  readonly kind: 'file' | 'dir' | 'console' | 'pipe' | 'socket' | 'seccomp-notify';
   /** Where it was opened, for files and directories. */
   readonly path: PathRef | null;
   /** The path as the opener wrote it (for traces and a monitor's view). */
@@ -91,6 +95,8 @@ export interface Process {
   readonly pcidSlot: number | null;
   /** Bumped when its mappings shrink; the TLB must be flushed before it runs again. */
   readonly tlbGeneration: number;
+  /** Its seccomp mode and filter chain (seccomp/state.ts); absent means disabled. */
+  readonly seccomp?: ProcessSeccomp;
 }
 
 export interface Region {
@@ -139,6 +145,14 @@ export interface KernelState {
   readonly channels: { readonly byId: Readonly<Record<string, Channel>>; readonly nextId: number };
   /** Process groups, sleeps, pending signals and the swap device (proc/state.ts). */
   readonly proc: ProcState;
+  /** MAC profiles loaded and the processes they confine (mac/state.ts); absent until used. */
+  readonly mac?: MacState;
+  /** Sockets made by socket(2) (net/state.ts); absent until used. */
+  readonly net?: NetState;
+  /** Attached seccomp filters and the scenario's named programs (seccomp/state.ts); absent until used. */
+  readonly seccomp?: SeccompState;
+  /** A system-call monitor's copies of the processes it traces (interpose/state.ts); absent until one attaches. */
+  readonly interpose?: InterposeState;
 }
 
 export function initialKernelState(): KernelState {

@@ -11,6 +11,9 @@ import { secretsStaySecret } from '../observer/invariants.js';
 import { CRED_INVARIANTS } from '../kernel/cred/invariants.js';
 import { PROC_INVARIANTS } from '../kernel/proc/invariants.js';
 import { VFS_INVARIANTS } from '../kernel/vfs/invariants.js';
+import { MAC_INVARIANTS } from '../kernel/mac/invariants.js';
+import { SECCOMP_INVARIANTS } from '../kernel/seccomp/invariants.js';
+import { INTERPOSE_INVARIANTS } from '../kernel/interpose/invariants.js';
 import type { MachineState } from './state.js';
 
 export const INVARIANTS: readonly Invariant<MachineState>[] = [
@@ -24,6 +27,9 @@ export const INVARIANTS: readonly Invariant<MachineState>[] = [
   ...CRED_INVARIANTS,
   ...VFS_INVARIANTS,
   ...PROC_INVARIANTS,
+  ...MAC_INVARIANTS,
+  ...SECCOMP_INVARIANTS,
+  ...INTERPOSE_INVARIANTS,
 ];
 
 export function invariantByName(name: string): Invariant<MachineState> | null {

@@ -3,7 +3,7 @@
 // run), a reader that resolves imports against the bundled scenarios, and small
 // helpers that run a plan while collecting every event envelope or writing its trace.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { compileScenario, loadScenario, variantAxes, variantMatrix, type LoadedScenario, type ReadSource } from '../../dsl/compile/index.js';
@@ -52,8 +52,10 @@ export function readerFor(texts: Readonly<Record<string, string>> = {}): ReadSou
   return (path, from) => {
     const own = texts[path];
     if (own !== undefined) return { file: path, text: own };
+    // Relative to the file that names it, as the CLI reads (imports, attached files).
+    const file = from === null ? path : join(dirname(from.source), path);
     try {
-      return { file: path, text: readFileSync(join(SCENARIOS_DIR, path), 'utf8') };
+      return { file, text: readFileSync(join(SCENARIOS_DIR, file), 'utf8') };
     } catch {
       throw new ScenarioError('E_READ', `cannot read ${path}: no such file`, from === null ? null : locationOf(from));
     }

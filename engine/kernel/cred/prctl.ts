@@ -122,8 +122,6 @@ export const PRCTL_RULES: readonly (readonly [number, string, PrctlRule])[] = [
   [option('PR_GET_DUMPABLE'), 'PR_GET_DUMPABLE', getDumpable],
   [option('PR_SET_DUMPABLE'), 'PR_SET_DUMPABLE', setDumpable],
   [option('PR_SET_PDEATHSIG'), 'PR_SET_PDEATHSIG', notSimulated('PR_SET_PDEATHSIG')],
-  [option('PR_GET_SECCOMP'), 'PR_GET_SECCOMP', notSimulated('PR_GET_SECCOMP')],
-  [option('PR_SET_SECCOMP'), 'PR_SET_SECCOMP', notSimulated('PR_SET_SECCOMP')],
 ];
 
 /** The name of a prctl option isolab knows, or its number. */

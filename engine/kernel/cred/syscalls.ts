@@ -19,6 +19,11 @@ import type { CredentialsOutcome } from './outcome.js';
 import { prctlOptionName, prctlRule } from './prctl.js';
 import { NO_ID, setfsgidRule, setfsuidRule, setgidRule, setgroupsRule, setregidRule, setresgidRule, setresuidRule, setreuidRule, setuidRule } from './setid.js';
 import { sameCredentials } from './state.js';
+import { prctlGetSeccomp, prctlSetSeccomp } from '../seccomp/syscalls.js';
+import { constantValue } from '../syscall/constants.js';
+
+const PR_SET_SECCOMP = constantValue('PR_SET_SECCOMP');
+const PR_GET_SECCOMP = constantValue('PR_GET_SECCOMP');
 
 /** A uid_t or gid_t argument: the low 32 bits, so -1 is 4294967295 ((uid_t)-1). */
 const idArg = (c: SyscallContext, index: number) => c.int32(index) >>> 0;
@@ -110,6 +115,9 @@ function capget(c: SyscallContext): SyscallResult {
 
 function prctl(c: SyscallContext): SyscallResult {
   const option = c.int32(0);
+  // The seccomp options live with seccomp (kernel/seccomp.c prctl_set_seccomp, prctl_get_seccomp).
+  if (option === PR_SET_SECCOMP) return prctlSetSeccomp(c);
+  if (option === PR_GET_SECCOMP) return prctlGetSeccomp(c);
   const args = { arg2: c.u64(1), arg3: c.u64(2), arg4: c.u64(3), arg5: c.u64(4) };
   const why = `prctl(${prctlOptionName(option)}, ${[args.arg2, args.arg3, args.arg4, args.arg5].map(String).join(', ')})`;
   return commit(c, prctlRule(c.process.creds, option, args), why);

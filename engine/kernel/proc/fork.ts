@@ -172,6 +172,8 @@ function forkChild(c: SyscallContext, flags: number, exitSignal: number): Syscal
         tableFrames: plan.tableFrames,
         exe: parent.exe,
         vmas: plan.vmas.map(vmaData),
+        // copy_seccomp: the child shares the parent's filters (and mode).
+        ...(parent.seccomp === undefined ? {} : { seccomp: parent.seccomp }),
       },
     },
     {

@@ -45,6 +45,9 @@ export const ERRNO = {
   ENOTSUP: 95,
   EOPNOTSUPP: 95,
   EAFNOSUPPORT: 97,
+  ENOTSOCK: 88,
+  EISCONN: 106,
+  ECONNREFUSED: 111,
 } as const;
 
 export type Errno = keyof typeof ERRNO;

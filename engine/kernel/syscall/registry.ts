@@ -12,7 +12,10 @@ import { EXEC_HANDLERS } from '../exec/syscalls.js';
 import type { EntryGate } from './gates.js';
 import { INTERPOSE_GATE } from '../interpose/gate.js';
 import { SECCOMP_GATE } from '../seccomp/gate.js';
+import { SECCOMP_HANDLERS } from '../seccomp/syscalls.js';
 import { MAC_GATE } from '../mac/gate.js';
+import { NET_HANDLERS } from '../net/syscalls.js';
+import { SUPERVISOR_HANDLERS } from '../interpose/supervisor.js';
 
 export const SYSCALL_HANDLERS: Readonly<Record<string, SyscallHandler>> = {
   ...BASIC_HANDLERS,
@@ -20,6 +23,9 @@ export const SYSCALL_HANDLERS: Readonly<Record<string, SyscallHandler>> = {
   ...VFS_HANDLERS,
   ...PROC_HANDLERS,
   ...EXEC_HANDLERS,
+  ...NET_HANDLERS,
+  ...SECCOMP_HANDLERS,
+  ...SUPERVISOR_HANDLERS,
 };
 
 export function isImplemented(name: string): boolean {

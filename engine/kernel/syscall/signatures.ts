@@ -70,6 +70,9 @@ export const SIGNATURES: Readonly<Record<string, Signature>> = {
   pipe: sig('pipe([pipefd])', 'ptr?'),
   pipe2: sig('pipe2([pipefd, ]flags)', 'ptr?', 'int?'),
   socketpair: sig('socketpair(domain, type, protocol[, sv])', 'int', 'int', 'int', 'ptr?'),
+  socket: sig('socket(domain, type, protocol)', 'int', 'int', 'int'),
+  bind: sig('bind(sockfd, address[, addrlen])', 'fd', 'str?', 'int?'),
+  connect: sig('connect(sockfd, address[, addrlen])', 'fd', 'str?', 'int?'),
   getdents64: sig('getdents64(fd, dirp, count)', 'fd', 'buf', 'int'),
   setuid: sig('setuid(uid)', 'int'),
   setgid: sig('setgid(gid)', 'int'),
@@ -88,6 +91,10 @@ export const SIGNATURES: Readonly<Record<string, Signature>> = {
   capget: sig('capget([header, data])', 'ptr?', 'ptr?'),
   capset: sig('capset(effective, permitted, inheritable)', 'caps', 'caps', 'caps'),
   prctl: sig('prctl(option[, arg2, arg3, arg4, arg5])', 'int', 'int?', 'int?', 'int?', 'int?'),
+  // args: a declared filter's name (SET_MODE_FILTER), NULL (SET_MODE_STRICT), an address.
+  seccomp: sig('seccomp(operation, flags[, args])', 'int', 'int', 'ptr?'),
+  // On a seccomp listener, flat: RECV; SEND, flags[, errno]; ADDFD, srcfd, flags (interpose/supervisor.ts).
+  ioctl: sig('ioctl(fd, request[, arg, arg])', 'fd', 'int', 'int?', 'int?'),
   kill: sig('kill(pid, sig)', 'pid', 'signal'),
   fork: sig('fork()'),
   vfork: sig('vfork()'),

@@ -32,7 +32,7 @@ const CATALOGUE: readonly CatalogueEntry[] = [
     title: 'an unknown action',
     text: ALICE + 'alice: raed 0x400000\n',
     code: 'E_UNKNOWN_ACTION',
-    message: '"raed" is not an action of a process (expected one of: read, write, jump, exec, int, syscall, map, unmap, protect)',
+    message: '"raed" is not an action of a process (expected one of: read, write, jump, exec, int, syscall, map, unmap, protect, resume)',
     at: 'test.isl:2:8+4',
     notes: ['did you mean "read"?'],
   },

@@ -121,8 +121,8 @@ describe('PR_GET_DUMPABLE and PR_SET_DUMPABLE', () => {
 describe('other options', () => {
   it('an option Linux does not have is EINVAL; a known one isolab does not simulate is ENOSYS with a note', () => {
     expect(callWith(credsOf(0), 'prctl', [9999]).errno).toBe('EINVAL');
-    const seccomp = prctl(credsOf(0), 'PR_GET_SECCOMP');
-    expect(seccomp.errno).toBe('ENOSYS');
-    expect(seccomp.result.note).toMatch(/not simulated/);
+    const pdeathsig = prctl(credsOf(0), 'PR_SET_PDEATHSIG');
+    expect(pdeathsig.errno).toBe('ENOSYS');
+    expect(pdeathsig.result.note).toMatch(/not simulated/);
   });
 });

@@ -1,0 +1,55 @@
+/**
+ * Running a process's filters (kernel/seccomp.c seccomp_run_filters): every filter runs,
+ * newest first, on the same seccomp_data; the result kept is the first one whose action
+ * is strictly lower than the best so far, comparing ACTION_ONLY(ret) — ret &
+ * SECCOMP_RET_ACTION_FULL read as a signed 32-bit int, so KILL_PROCESS (0x80000000) is
+ * the lowest of all. Starting from ALLOW, a tie keeps the newer filter's result (its data,
+ * e.g. its errno, wins). A filter whose action is unknown counts by its value and is then
+ * carried out as KILL_PROCESS (decodeAction).
+ */
+import type { BpfProgram, SeccompData } from './bpf/types.js';
+import { runFilter } from './bpf/interpret.js';
+import { SECCOMP_RET_ACTION_FULL, SECCOMP_RET_ALLOW } from './constants.js';
+import type { SeccompFilter } from './state.js';
+
+/** ACTION_ONLY: the action half of a return value, as a signed 32-bit int. */
+export function actionOnly(ret: number): number {
+  return (ret & SECCOMP_RET_ACTION_FULL) | 0;
+}
+
+export interface FilterRun {
+  readonly filter: SeccompFilter;
+  readonly ret: number;
+  readonly executed: number;
+}
+
+export interface Combined {
+  /** The 32-bit return value that decides. */
+  readonly ret: number;
+  /** Index (in the newest-first list) of the filter that gave it, or null when every filter allowed. */
+  readonly index: number | null;
+}
+
+/** seccomp_run_filters' fold over the return values, newest first. */
+export function combineReturns(returns: readonly number[]): Combined {
+  let ret = SECCOMP_RET_ALLOW;
+  let index: number | null = null;
+  returns.forEach((current, at) => {
+    if (actionOnly(current) < actionOnly(ret)) {
+      ret = current >>> 0;
+      index = at;
+    }
+  });
+  return { ret, index };
+}
+
+export function runProgram(program: BpfProgram, data: SeccompData): { ret: number; executed: number } {
+  const run = runFilter(program, data);
+  return { ret: run.ret >>> 0, executed: run.executed };
+}
+
+/** Every filter of the chain (newest first) on the same data. */
+export function runFilters(filters: readonly SeccompFilter[], data: SeccompData): { runs: FilterRun[]; combined: Combined } {
+  const runs = filters.map((filter) => ({ filter, ...runProgram(filter.program, data) }));
+  return { runs, combined: combineReturns(runs.map((run) => run.ret)) };
+}
