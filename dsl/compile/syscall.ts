@@ -61,6 +61,8 @@ function kindWords(kind: ArgKind): string {
       return 'a capability set (CAP_CHOWN|CAP_KILL, all, none, 0)';
     case 'pid':
       return "a pid or a process's name";
+    case 'intOrName':
+      return 'a number, a constant or the name of a declared filter';
   }
 }
 
@@ -106,6 +108,9 @@ function argument(value: Value, spec: ArgSpec, context: SyscallCompileContext): 
     case 'pid':
       if (resolved.kind === 'word' && context.processes.has(resolved.value)) return { process: resolved.value };
       return u64hex(constantOf(resolved, what, context.bindings));
+    case 'intOrName':
+      if (resolved.kind === 'word' && resolved.value !== 'NULL' && !/^-?\d+$/.test(resolved.value) && constantValue(resolved.value) === null) return { symbol: resolved.value };
+      return resolved.kind === 'word' && resolved.value === 'NULL' ? '0x0' : u64hex(constantOf(resolved, what, context.bindings));
     case 'path':
     case 'str':
       if (resolved.kind === 'string') return { text: resolved.value };

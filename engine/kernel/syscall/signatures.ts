@@ -6,11 +6,12 @@
  * "string", a user address, or the word `buf` for a kernel-side scratch buffer), `ptr`
  * (a user address or NULL), `fn` (a code address or a function name, for clone), `signal`
  * (SIGTERM or a number), `str` (a "string"), `caps` (a capability mask: CAP_A|CAP_B, or a
- * number), `pid` (a number, or a process's name for its pid). A trailing `?` marks an optional argument;
+ * number), `pid` (a number, or a process's name for its pid), `intOrName` (an int as above, or
+ * any other word as a name: a declared seccomp filter). A trailing `?` marks an optional argument;
  * `...` lets the last kind repeat (execve's argv).
  */
 
-export type ArgKind = 'int' | 'fd' | 'path' | 'buf' | 'ptr' | 'fn' | 'signal' | 'str' | 'caps' | 'pid';
+export type ArgKind = 'int' | 'fd' | 'path' | 'buf' | 'ptr' | 'fn' | 'signal' | 'str' | 'caps' | 'pid' | 'intOrName';
 
 export interface Signature {
   readonly args: readonly string[];
@@ -90,7 +91,8 @@ export const SIGNATURES: Readonly<Record<string, Signature>> = {
   getgroups: sig('getgroups([size, list])', 'int?', 'ptr?'),
   capget: sig('capget([header, data])', 'ptr?', 'ptr?'),
   capset: sig('capset(effective, permitted, inheritable)', 'caps', 'caps', 'caps'),
-  prctl: sig('prctl(option[, arg2, arg3, arg4, arg5])', 'int', 'int?', 'int?', 'int?', 'int?'),
+  // arg3 may name a declared seccomp filter: prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, NAME).
+  prctl: sig('prctl(option[, arg2, arg3, arg4, arg5])', 'int', 'int?', 'intOrName?', 'int?', 'int?'),
   // args: a declared filter's name (SET_MODE_FILTER), NULL (SET_MODE_STRICT), an address.
   seccomp: sig('seccomp(operation, flags[, args])', 'int', 'int', 'ptr?'),
   // On a seccomp listener, flat: RECV; SEND, flags[, errno]; ADDFD, srcfd, flags (interpose/supervisor.ts).

@@ -202,3 +202,17 @@ describe('the language', () => {
     expect(compileError(`scenario "t"\nseccomp s { default: allow }\nseccomp s { default: log }\n`).code).toBe('E_DUPLICATE');
   });
 });
+
+describe('prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, prog) names a declared filter', () => {
+  it('installs it like seccomp(2), refuses an undeclared name with EFAULT, and keeps constants as numbers', () => {
+    passes(`process app { uid: 1000 }
+app: syscall prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, nochmod) expect errno EACCES
+app: syscall prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) expect returns 0
+app: syscall prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, nochmod) expect returns 0
+app: syscall prctl(PR_GET_SECCOMP) expect returns 2
+app: syscall chmod("/srv/notes", 0600) expect errno EPERM
+app: syscall prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, nosuch) expect errno EFAULT
+app: syscall prctl(PR_CAPBSET_READ, CAP_CHOWN) expect returns 1
+`);
+  });
+});
