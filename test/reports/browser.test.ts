@@ -6,7 +6,7 @@ import { pathToFileURL } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { buildReportHtml, type ReportInput } from '../../reports/build.js';
-import { MISSING_FLUSH, ROOT, WORKED_WALK, XSS, recordScenario, type RecordedTrace } from './helpers.js';
+import { APPARMOR, MISSING_FLUSH, ROOT, STACKED_FILTERS, WORKED_WALK, XSS, recordScenario, type RecordedTrace } from './helpers.js';
 
 vi.setConfig({ testTimeout: 120_000, hookTimeout: 180_000 });
 
@@ -31,6 +31,8 @@ describe.skipIf(!HAVE_CHROMIUM)('a report in headless Chromium', () => {
   let directory: string;
   let walk: RecordedTrace;
   let flush: RecordedTrace[];
+  let stacked: RecordedTrace;
+  let confined: RecordedTrace;
   const reports = new Map<string, string>();
 
   function writeReport(name: string, inputs: readonly ReportInput[]): void {
@@ -49,6 +51,10 @@ describe.skipIf(!HAVE_CHROMIUM)('a report in headless Chromium', () => {
     writeReport('pair', pair.map((t, i) => ({ file: `pair-${i}.trace`, trace: t.trace })));
     writeReport('matrix', flush.map((t, i) => ({ file: `flush-${i}.trace`, trace: t.trace })));
     // Two variants: the report has a diff and a matrix, so every view shows the scenario's strings.
+    stacked = recordScenario(STACKED_FILTERS)[0]!;
+    writeReport('stacked', [{ file: 'stacked.trace', trace: stacked.trace }]);
+    confined = recordScenario(APPARMOR).find((t) => t.trace.events.some((e) => e.type === 'mac.decided'))!;
+    writeReport('apparmor', [{ file: 'apparmor.trace', trace: confined.trace }]);
     writeReport('xss', recordScenario(XSS).map((t, i) => ({ file: `xss-${i}.trace`, trace: t.trace })));
     browser = await chromium.launch({
       executablePath: CHROMIUM,
@@ -123,6 +129,32 @@ describe.skipIf(!HAVE_CHROMIUM)('a report in headless Chromium', () => {
     await page.screenshot({ path: join(ARTIFACTS, 'report-timeline.png'), fullPage: true });
     expectQuiet(opened, 'walk');
     await page.close();
+  });
+
+  it('shows each process\'s seccomp chain, newest first, at the event where the filters decide', async () => {
+    // two's chmod: both processes have their two filters by then; one has not yet added a third.
+    const decided = stacked.trace.events.filter((e) => e.type === 'seccomp.decided' && e.actor === 'two').at(-1)!.seq;
+    const opened = await open('stacked', `#view=timeline&run=0&event=${decided}`);
+    const { page } = opened;
+    const panel = page.locator('[data-panel="sandbox"]');
+    await expect.poll(() => panel.innerText()).toContain('seccomp filter');
+    const rows = (await panel.locator('tbody tr').allInnerTexts()).map((row) => row.replace(/\s+/g, ' ').trim());
+    const one = rows.findIndex((row) => row.startsWith('one '));
+    expect(rows[one]).toMatch(/^one seccomp filter #2 \(newest, runs first\) sandbox: \d+ instructions/);
+    expect(rows[one + 1]).toMatch(/^seccomp filter #1 audit: \d+ instructions/);
+    expect(rows.some((row) => /^two seccomp filter #4 \(newest, runs first\) audit/.test(row))).toBe(true);
+    expectQuiet(opened, 'stacked');
+    await page.close();
+  });
+
+  it('shows the AppArmor profile a process runs under, with its rules', async () => {
+    const decided = confined.trace.events.find((e) => e.type === 'mac.decided')!.seq;
+    const opened = await open('apparmor', `#view=timeline&run=0&event=${decided}`);
+    const panel = opened.page.locator('[data-panel="sandbox"]');
+    await expect.poll(() => panel.innerText()).toContain('AppArmor profile');
+    expect(await panel.locator('li.mono').allInnerTexts()).toContain('otherwise deny');
+    expectQuiet(opened, 'apparmor');
+    await opened.page.close();
   });
 
   it('selects an event by a real click on the timeline canvas, and steps with the keyboard', async () => {

@@ -14,6 +14,8 @@ export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const WORKED_WALK = join(ROOT, 'scenarios', 'paging', 'worked-walk.isl');
 export const MISSING_FLUSH = join(ROOT, 'scenarios', 'tlb', 'missing-flush.isl');
 export const XSS = join(ROOT, 'test', 'reports', 'fixtures', 'xss.isl');
+export const STACKED_FILTERS = join(ROOT, 'scenarios', 'seccomp', 'stacked-filters.isl');
+export const APPARMOR = join(ROOT, 'scenarios', 'sandbox', 'apparmor-container.isl');
 
 /** The strings the XSS fixture hides in its title, about, secret, region and steps. */
 export const XSS_PAYLOADS = ['</script><script>', '"><img src=x onerror=', 'javascript:', '<svg onload='] as const;

@@ -3,6 +3,7 @@ import './cpu.js';
 import './tlb.js';
 import './page-tables.js';
 import './processes.js';
+import './sandbox.js';
 import './secrets.js';
 import './memory.js';
 import './scenario.js';
