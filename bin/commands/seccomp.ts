@@ -146,8 +146,8 @@ export function seccompDisasmCommand(file: string): number {
   const program = parseProgramJson(readText(file), displayPath(file));
   const rejection = checkSeccompFilter(program);
   if (rejection !== null) {
-    const where = rejection.index === null ? 'the program' : `instruction ${rejection.index}`;
-    throw new ScenarioError('E_BPF', `${displayPath(file)}: the kernel would refuse this filter (EINVAL): ${where}: ${rejection.message}`);
+    // The checker's message already names the instruction ("instruction 3: …").
+    throw new ScenarioError('E_BPF', `${displayPath(file)}: the kernel would refuse this filter (EINVAL): ${rejection.message}`);
   }
   process.stdout.write(disassemble(program));
   return 0;
