@@ -4,7 +4,8 @@
  * other processes'), kernel addresses, free user addresses, non-canonical ones;
  * privileged instructions; INT n; system calls by name and number; map, unmap and
  * protect; buggy kernel paths that dereference a user pointer; other processes going
- * about their business; the timer. Actions are abstract (indices into pools), so they
+ * about their business; the timer. In a world with a file system (an `fs` block), also
+ * the kernel's file and credential calls, with paths, ids, fds and pids drawn from it. Actions are abstract (indices into pools), so they
  * shrink well; render.ts turns them into scenario lines against the world's state.
  */
 import fc from 'fast-check';
@@ -29,6 +30,7 @@ export type Action =
   | { readonly kind: 'unmap'; readonly actor: number; readonly which: number }
   | { readonly kind: 'protect'; readonly actor: number; readonly which: number; readonly perms: number }
   | { readonly kind: 'bystander'; readonly process: number; readonly op: 'read' | 'write'; readonly which: number }
+  | { readonly kind: 'file'; readonly actor: number; readonly call: number; readonly a: number; readonly b: number }
   | { readonly kind: 'timer' };
 
 /** Instruction templates; TARGET is replaced by an address from the action's target. */
@@ -61,6 +63,40 @@ export const INSTRUCTIONS = [
   'wbinvd',
 ] as const;
 
+/**
+ * File and credential calls; render.ts fills {path} and {path2} from the world's paths,
+ * {id} from its ids, {fd} with a small descriptor and {pid} with a process of the world.
+ */
+export const FILE_CALLS = [
+  'openat(AT_FDCWD, {path}, O_RDONLY)',
+  'openat(AT_FDCWD, {path}, O_WRONLY)',
+  'openat(AT_FDCWD, {path}, O_RDONLY|O_DIRECTORY)',
+  'openat(AT_FDCWD, {path}, O_WRONLY|O_CREAT, 04755)',
+  'read({fd}, buf, 64)',
+  'close({fd})',
+  'dup({fd})',
+  'chdir({path})',
+  'fchdir({fd})',
+  'chroot({path})',
+  'chmod({path}, 04777)',
+  'chown({path}, {id}, {id})',
+  'unlink({path})',
+  'symlink({path}, {path2})',
+  'rename({path}, {path2})',
+  'mkdir({path}, 0755)',
+  'access({path}, R_OK)',
+  'execve({path})',
+  'setuid({id})',
+  'seteuid({id})',
+  'setresuid({id}, {id}, {id})',
+  'setgid({id})',
+  'setfsuid({id})',
+  'capset(none, none, none)',
+  'prctl(PR_CAPBSET_DROP, CAP_SYS_CHROOT)',
+  'prctl(PR_SET_KEEPCAPS, 1)',
+  'kill({pid}, SIGKILL)',
+] as const;
+
 export const SYSCALLS = ['getpid', 'getppid', 'getuid', 'geteuid', 'gettid', 'sched_yield', 'write(1, "x", 1)', '39', '500'] as const;
 
 const VECTORS = [0x80, 0x0e, 0x0d, 0x20, 0x03, 0x04, 0x00, 0x81, 0xff] as const;
@@ -73,7 +109,8 @@ const target: fc.Arbitrary<Target> = fc.record({
   offset: fc.constantFrom(0, 0, 1, 8, 0xff8, 0xffc),
 });
 
-export function actionArbitrary(attackers: number, others: number): fc.Arbitrary<Action> {
+/** `files`: the world has a file system to draw paths from (file and credential calls join in). */
+export function actionArbitrary(attackers: number, others: number, files = false): fc.Arbitrary<Action> {
   const actor = fc.nat({ max: Math.max(0, attackers - 1) });
   const arbitraries: fc.WeightedArbitrary<Action>[] = [
     {
@@ -106,6 +143,12 @@ export function actionArbitrary(attackers: number, others: number): fc.Arbitrary
     { weight: 1, arbitrary: fc.record({ kind: fc.constant('protect' as const), actor, which: fc.nat({ max: 7 }), perms: fc.nat({ max: PERMS.length - 1 }) }) },
     { weight: 1, arbitrary: fc.constant<Action>({ kind: 'timer' }) },
   ];
+  if (files) {
+    arbitraries.push({
+      weight: 6,
+      arbitrary: fc.record({ kind: fc.constant('file' as const), actor, call: fc.nat({ max: FILE_CALLS.length - 1 }), a: fc.nat({ max: 31 }), b: fc.nat({ max: 31 }) }),
+    });
+  }
   if (others > 0) {
     arbitraries.push({
       weight: 3,
@@ -120,6 +163,6 @@ export function actionArbitrary(attackers: number, others: number): fc.Arbitrary
   return fc.oneof(...arbitraries);
 }
 
-export function actionsArbitrary(attackers: number, others: number, maxSteps: number): fc.Arbitrary<Action[]> {
-  return fc.array(actionArbitrary(attackers, others), { minLength: 1, maxLength: maxSteps });
+export function actionsArbitrary(attackers: number, others: number, maxSteps: number, files = false): fc.Arbitrary<Action[]> {
+  return fc.array(actionArbitrary(attackers, others, files), { minLength: 1, maxLength: maxSteps });
 }

@@ -5,7 +5,7 @@
  * counterexample prints, so a found attack is a scenario a person can read and re-run.
  */
 import { hex } from '../engine/core/u64.js';
-import { INSTRUCTIONS, PERMS, SYSCALLS, type Action, type Target } from './actions.js';
+import { FILE_CALLS, INSTRUCTIONS, PERMS, SYSCALLS, type Action, type Target } from './actions.js';
 import type { World } from './world.js';
 
 interface Mapping {
@@ -105,6 +105,8 @@ function renderAction(world: World, mappings: Map<string, Mapping[]>, action: Ac
       const va = hex(pages[action.which % pages.length]!);
       return action.op === 'read' ? `${process}: read ${va}` : `${process}: write ${va} = 0x5a`;
     }
+    case 'file':
+      return renderFileCall(world, action);
     case 'timer':
       return 'kernel: timer';
   }
@@ -120,4 +122,18 @@ function renderMap(world: World, mappings: Map<string, Mapping[]>, action: Extra
   if (end > world.pools.userTop || list.some((m) => start < m.end && end > m.start)) return null;
   mappings.set(actor, [...list, { start, end }]);
   return `${actor}: map ${hex(start)} size ${action.pages * 4} KiB ${PERMS[action.perms % PERMS.length]} ${action.user ? 'user' : 'kernel'}`;
+}
+
+/** A file or credential call with its placeholders filled from the world (null without a file system). */
+function renderFileCall(world: World, action: Extract<Action, { kind: 'file' }>): string | null {
+  const { paths, ids, processes } = world.files;
+  if (paths.length === 0) return null;
+  const actor = world.attackers[action.actor % world.attackers.length]!;
+  const call = FILE_CALLS[action.call % FILE_CALLS.length]!
+    .replace('{path2}', JSON.stringify(paths[action.b % paths.length]!))
+    .replace('{path}', JSON.stringify(paths[action.a % paths.length]!))
+    .replace('{pid}', processes[action.b % processes.length]!)
+    .replaceAll('{id}', String(ids[action.b % ids.length]!))
+    .replace('{fd}', String(action.a % 7));
+  return `${actor}: syscall ${call}`;
 }

@@ -45,7 +45,7 @@ export function runSeedOf(seed: number, run: number): number {
 /** Runs one run of the search; null when no invariant broke. */
 export function checkRun(world: World, settings: SearchSettings, run: number): Counterexample | null {
   const runSeed = runSeedOf(settings.seed, run);
-  const arbitrary = actionsArbitrary(world.attackers.length, world.others.length, settings.maxSteps);
+  const arbitrary = actionsArbitrary(world.attackers.length, world.others.length, settings.maxSteps, world.files.paths.length > 0);
   const property = fc.property(arbitrary, (actions: Action[]) => runAttack(world, renderActions(world, actions)).violation === null);
   const details = fc.check(property, { seed: runSeed, numRuns: 1 });
   if (!details.failed || details.counterexample === null) return null;

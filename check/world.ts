@@ -25,6 +25,17 @@ export interface World {
   readonly attackers: readonly string[];
   readonly others: readonly string[];
   readonly pools: AddressPools;
+  readonly files: FilePools;
+}
+
+/** What file and credential calls draw from; no paths when the world declares no file system. */
+export interface FilePools {
+  /** The paths the world's fs block declares, then the classic targets of an escape. */
+  readonly paths: readonly string[];
+  /** Every uid and gid the world's processes hold, then 0 and 65534. */
+  readonly ids: readonly number[];
+  /** Every process of the world, by name (a pid for kill). */
+  readonly processes: readonly string[];
 }
 
 /** Addresses the generated steps draw from, all drawn from the world itself. */
@@ -63,6 +74,7 @@ export function loadWorld(loaded: LoadedScenario, variant: Readonly<Record<strin
     attackers: plan.attackers,
     others: processes.filter((name) => !plan.attackers.includes(name)),
     pools: poolsOf(compiled, state),
+    files: filePoolsOf(plan, state, processes),
   };
 }
 
@@ -82,6 +94,22 @@ function poolsOf(compiled: CompiledWorld, state: MachineState): AddressPools {
   const used = new Set(Object.values(mapped).flat().map((va) => hex(va)));
   const free = [0x10000000n, 0x20000000n, 0x30000000n, 0x7f0000000000n].filter((va) => va < layout.userTop && !used.has(hex(va)));
   return { mapped, kernel, free, userTop: layout.userTop };
+}
+
+const ESCAPE_PATHS = ['/', '/etc/shadow', '/etc/passwd', '/tmp', '/tmp/x', '.', '..', '../..', '../../etc/shadow'];
+
+function filePoolsOf(plan: RunPlan, state: MachineState, processes: readonly string[]): FilePools {
+  const setup = plan.setup.find((command) => command.type === 'vfs.setup');
+  const declared = ((setup?.data as { entries?: readonly { path: string }[] } | undefined)?.entries ?? []).map((entry) => entry.path);
+  if (declared.length === 0) return { paths: [], ids: [], processes };
+  const ids = new Set<number>();
+  for (const pid of state.kernel.processes.ids) {
+    const creds = state.kernel.processes.byId[pid]!.creds;
+    for (const id of [creds.ruid, creds.euid, creds.suid, creds.rgid, creds.egid, creds.sgid]) ids.add(id);
+  }
+  ids.add(0);
+  ids.add(65534);
+  return { paths: [...new Set([...declared, ...ESCAPE_PATHS])], ids: [...ids].sort((a, b) => a - b), processes };
 }
 
 function pagesOf(start: bigint, end: bigint): bigint[] {

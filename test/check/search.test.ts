@@ -18,6 +18,7 @@ import { elementsNamed, parseWellFormedXml } from './well-formed-xml.js';
 const ROOT = join(import.meta.dirname, '..', '..');
 const TLB_WORLD = 'scenarios/check/tlb-world.isl';
 const KERNEL_WORLD = 'scenarios/check/kernel-world.isl';
+const JAIL_WORLD = 'scenarios/check/jail-world.isl';
 
 function loadFile(file: string): LoadedScenario {
   return loadScenario(file, (path) => ({ file: path, text: readFileSync(join(ROOT, path), 'utf8') }));
@@ -167,13 +168,15 @@ describe('renderActions', () => {
     [TLB_WORLD, { flush: 'off' }],
     [KERNEL_WORLD, { smap: 'on', bug: 'off' }],
     [KERNEL_WORLD, { smap: 'off', bug: 'on' }],
+    [JAIL_WORLD, {}],
   ];
 
   it.each(WORLDS)('never renders a line that fails to compile: %s %o', (file, variant) => {
     const w = world(file, variant);
+    const files = w.files.paths.length > 0;
     const mappingsBefore = JSON.stringify([...w.compiled.context.mappings], (_key, value: unknown) => (typeof value === 'bigint' ? value.toString(16) : value));
     fc.assert(
-      fc.property(fc.array(actionArbitrary(w.attackers.length, w.others.length), { maxLength: 40 }), (actions) => {
+      fc.property(fc.array(actionArbitrary(w.attackers.length, w.others.length, files), { maxLength: 40 }), (actions) => {
         const lines = renderActions(w, actions);
         expect(lines.length).toBeLessThanOrEqual(actions.length);
         const steps = compileAppendedSteps(w.compiled, lines.join('\n') + '\n', 'rendered.isl');
@@ -183,6 +186,22 @@ describe('renderActions', () => {
     );
     const mappingsAfter = JSON.stringify([...w.compiled.context.mappings], (_key, value: unknown) => (typeof value === 'bigint' ? value.toString(16) : value));
     expect(mappingsAfter).toBe(mappingsBefore);
+  });
+
+  it('draws file and credential calls from the world: its paths, ids and processes, and none without a file system', () => {
+    const open = { kind: 'file', actor: 1, call: 0, a: 0, b: 0 } as const;
+    const chown = { kind: 'file', actor: 0, call: 11, a: 4, b: 1 } as const;
+    const kill = { kind: 'file', actor: 0, call: 26, a: 0, b: 2 } as const;
+    const jail = world(JAIL_WORLD, {});
+    expect(jail.files.paths.slice(0, 3)).toEqual(['/jail', '/jail/etc', '/jail/etc/passwd']);
+    expect(jail.files.paths).toContain('../../etc/shadow');
+    expect(jail.files.ids).toEqual([0, 1000, 1001, 65534]);
+    expect(renderActions(jail, [open, chown, kill])).toEqual([
+      'user: syscall openat(AT_FDCWD, "/jail", O_RDONLY)',
+      'attacker: syscall chown("/home/alice", 1000, 1000)',
+      'attacker: syscall kill(victim, SIGKILL)',
+    ]);
+    expect(renderActions(world(KERNEL_WORLD, { smap: 'on', bug: 'off' }), [open])).toEqual([]);
   });
 
   it('draws the victim as a bystander only in a world that has one', () => {
