@@ -8,7 +8,8 @@
  * carried out as KILL_PROCESS (decodeAction).
  */
 import type { BpfProgram, SeccompData } from './bpf/types.js';
-import { runFilter } from './bpf/interpret.js';
+import { compileCountingFilterWords, type CountingWordsFilter } from './bpf/compile.js';
+import { seccompWords } from './bpf/words.js';
 import { SECCOMP_RET_ACTION_FULL, SECCOMP_RET_ALLOW } from './constants.js';
 import type { SeccompFilter } from './state.js';
 
@@ -43,13 +44,35 @@ export function combineReturns(returns: readonly number[]): Combined {
   return { ret, index };
 }
 
+/**
+ * Each program compiled once to a counting JavaScript function (bpf/compile.ts; the
+ * interpreter stays the reference, and property tests hold the two equal, counts
+ * included). Programs are immutable state, so the object is a sound cache key.
+ */
+const compiled = new WeakMap<BpfProgram, CountingWordsFilter>();
+
+function compiledFor(program: BpfProgram): CountingWordsFilter {
+  let filter = compiled.get(program);
+  if (filter === undefined) {
+    filter = compileCountingFilterWords(program);
+    compiled.set(program, filter);
+  }
+  return filter;
+}
+
+function runWords(program: BpfProgram, words: Uint32Array): { ret: number; executed: number } {
+  const counter = { executed: 0 };
+  const ret = compiledFor(program)(words, counter);
+  return { ret: ret >>> 0, executed: counter.executed };
+}
+
 export function runProgram(program: BpfProgram, data: SeccompData): { ret: number; executed: number } {
-  const run = runFilter(program, data);
-  return { ret: run.ret >>> 0, executed: run.executed };
+  return runWords(program, seccompWords(data));
 }
 
 /** Every filter of the chain (newest first) on the same data. */
 export function runFilters(filters: readonly SeccompFilter[], data: SeccompData): { runs: FilterRun[]; combined: Combined } {
-  const runs = filters.map((filter) => ({ filter, ...runProgram(filter.program, data) }));
+  const words = seccompWords(data);
+  const runs = filters.map((filter) => ({ filter, ...runWords(filter.program, words) }));
   return { runs, combined: combineReturns(runs.map((run) => run.ret)) };
 }

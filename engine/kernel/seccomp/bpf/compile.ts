@@ -26,6 +26,8 @@ import {
 
 export type CompiledFilter = (data: SeccompData) => number;
 export type CompiledWordsFilter = (words: Uint32Array) => number;
+/** Also counts the instructions it executes into `counter.executed`, as the interpreter does. */
+export type CountingWordsFilter = (words: Uint32Array, counter: { executed: number }) => number;
 
 /** `program` as a function of SeccompData giving the filter's 32-bit return value. */
 export function compileFilter(program: BpfProgram): CompiledFilter {
@@ -41,6 +43,16 @@ export function compileFilter(program: BpfProgram): CompiledFilter {
 export function compileFilterWords(program: BpfProgram): CompiledWordsFilter {
   const body = filterSource(program, (offset) => `w[${offset >>> 2}]`);
   return new Function('w', body) as CompiledWordsFilter;
+}
+
+/**
+ * As compileFilterWords, counting executed instructions (the kernel model records them
+ * in each seccomp.evaluated event): every emitted instruction adds one, and a RET folded
+ * into the jump that reaches it adds its own one.
+ */
+export function compileCountingFilterWords(program: BpfProgram): CountingWordsFilter {
+  const body = filterSource(program, (offset) => `w[${offset >>> 2}]`, true);
+  return new Function('w', 'c', 'c.executed = 0;\n' + body) as CountingWordsFilter;
 }
 
 function lowWord(value: bigint | undefined): number {
@@ -71,16 +83,16 @@ const MAX_NESTED_BLOCKS = 300;
  * With more targets than MAX_NESTED_BLOCKS, the instructions go in a fall-through
  * `switch (pc)` inside a loop instead, and a jump is `pc = t; continue`.
  */
-export function filterSource(program: BpfProgram, load: (offset: number) => string): string {
+export function filterSource(program: BpfProgram, load: (offset: number) => string, counting = false): string {
   const slots = [...new Set(program.filter(({ code }) => isScratchAccess(code)).map(({ k }) => k))].sort((p, q) => p - q);
   const declarations = ['let a = 0, x = 0;', ...slots.map((slot) => `let m${slot} = 0;`)];
-  const blocks = emitInstructions(program, load, (target) => `break L${target};`);
+  const blocks = emitInstructions(program, load, (target) => `break L${target};`, counting);
   if (blocks.targets.size <= MAX_NESTED_BLOCKS) {
     const ordered = [...blocks.targets].sort((p, q) => q - p);
     const body = blocks.statements.map((statement, index) => (blocks.targets.has(index) ? `} // L${index}\n` : '') + statement);
     return [...declarations, ...ordered.map((target) => `L${target}: {`), ...body, 'return 0;'].join('\n');
   }
-  const loop = emitInstructions(program, load, (target) => `pc = ${target}; continue;`);
+  const loop = emitInstructions(program, load, (target) => `pc = ${target}; continue;`, counting);
   const cases = loop.statements.map((statement, index) => (index === 0 || loop.targets.has(index) ? `case ${index}:\n` : '') + statement);
   return [...declarations, 'let pc = 0;', 'for (;;) {', 'switch (pc) {', ...cases, '}', 'return 0;', '}'].join('\n');
 }
@@ -90,6 +102,8 @@ function isScratchAccess(code: number): boolean {
 }
 
 type JumpStatement = (target: number) => string;
+/** A RET folded into the jump that reaches it. */
+type ReturnStatement = (value: string) => string;
 
 interface Emitted {
   /** Code per instruction; '' for an instruction no path reaches once RETs are inlined. */
@@ -105,14 +119,15 @@ interface Emitted {
  * jump targets it, so the RET of the common `jeq #nr, 0, 1; ret #ALLOW` pair is folded
  * into the jump and the following check needs no jump at all.
  */
-function emitInstructions(program: BpfProgram, load: (offset: number) => string, jump: JumpStatement): Emitted {
+function emitInstructions(program: BpfProgram, load: (offset: number) => string, jump: JumpStatement, counting: boolean): Emitted {
   const statements: string[] = program.map(() => '');
   const targets = new Set<number>();
+  const returns: ReturnStatement = counting ? (value) => `{ c.executed++; return ${value}; }` : (value) => `return ${value};`;
   let fallsInto = 0;
   for (let index = 0; index < program.length; index += 1) {
     if (index !== fallsInto && !targets.has(index)) continue;
-    const emitted = statementFor(program, index, load, targets, jump);
-    statements[index] = emitted.code;
+    const emitted = statementFor(program, index, load, targets, jump, returns);
+    statements[index] = (counting ? 'c.executed++; ' : '') + emitted.code;
     fallsInto = emitted.fallsInto;
   }
   return { statements, targets };
@@ -132,10 +147,10 @@ interface Statement {
 }
 
 /** The branch from `from` to `target`: an inlined RET, a fall-through ('' ), or a jump. */
-function branch(program: BpfProgram, from: number, target: number, targets: Set<number>, jump: JumpStatement, fallThrough: boolean): string {
+function branch(program: BpfProgram, from: number, target: number, targets: Set<number>, jump: JumpStatement, fallThrough: boolean, returns: ReturnStatement): string {
   const destination = program[target];
-  if (destination?.code === (BPF_RET | BPF_K)) return `return ${destination.k >>> 0};`;
-  if (destination?.code === (BPF_RET | BPF_A)) return 'return a;';
+  if (destination?.code === (BPF_RET | BPF_K)) return returns(String(destination.k >>> 0));
+  if (destination?.code === (BPF_RET | BPF_A)) return returns('a');
   if (fallThrough) return '';
   targets.add(target);
   return jump(target);
@@ -146,7 +161,7 @@ function isReturn(program: BpfProgram, index: number): boolean {
   return code === (BPF_RET | BPF_K) || code === (BPF_RET | BPF_A);
 }
 
-function conditionalStatement(program: BpfProgram, index: number, targets: Set<number>, jump: JumpStatement): Statement {
+function conditionalStatement(program: BpfProgram, index: number, targets: Set<number>, jump: JumpStatement, returns: ReturnStatement): Statement {
   const { code, jt, jf, k } = program[index];
   const condition = jumpCondition(code, (code & BPF_X) === BPF_X ? 'x' : String(k >>> 0));
   const trueTarget = index + 1 + jt;
@@ -156,20 +171,20 @@ function conditionalStatement(program: BpfProgram, index: number, targets: Set<n
   // At most one branch falls through: the nearer non-RET target, if nothing lies before it.
   const candidate = Math.min(jumpingTrue ?? Infinity, jumpingFalse ?? Infinity);
   const fallTarget = candidate !== Infinity && unreachedBetween(index, candidate, targets, null) ? candidate : -1;
-  const taken = branch(program, index, trueTarget, targets, jump, trueTarget === fallTarget);
-  const notTaken = branch(program, index, falseTarget, targets, jump, falseTarget === fallTarget);
+  const taken = branch(program, index, trueTarget, targets, jump, trueTarget === fallTarget, returns);
+  const notTaken = branch(program, index, falseTarget, targets, jump, falseTarget === fallTarget, returns);
   if (taken === notTaken) return { code: taken, fallsInto: fallTarget };
   if (notTaken === '') return { code: `if (${condition}) { ${taken} }`, fallsInto: fallTarget };
   if (taken === '') return { code: `if (!(${condition})) { ${notTaken} }`, fallsInto: fallTarget };
   return { code: `if (${condition}) { ${taken} } else { ${notTaken} }`, fallsInto: fallTarget };
 }
 
-function statementFor(program: BpfProgram, index: number, load: (offset: number) => string, targets: Set<number>, jump: JumpStatement): Statement {
+function statementFor(program: BpfProgram, index: number, load: (offset: number) => string, targets: Set<number>, jump: JumpStatement, returns: ReturnStatement): Statement {
   const { code, k } = program[index];
   const next = (text: string): Statement => ({ code: text, fallsInto: index + 1 });
   const end = (text: string): Statement => ({ code: text, fallsInto: -1 });
   if ((code & 0x07) === BPF_ALU) return next(aluStatement(code, (code & BPF_X) === BPF_X ? 'x' : String(k >>> 0)));
-  if (isConditionalJump(code)) return conditionalStatement(program, index, targets, jump);
+  if (isConditionalJump(code)) return conditionalStatement(program, index, targets, jump, returns);
   switch (code) {
     case BPF_LD | BPF_W | BPF_ABS: return next(`a = ${load(k)};`);
     case BPF_LD | BPF_W | BPF_LEN: return next('a = 64;');
@@ -186,9 +201,9 @@ function statementFor(program: BpfProgram, index: number, load: (offset: number)
     case BPF_RET | BPF_A: return end('return a;');
     case BPF_JMP | BPF_JA: {
       const target = index + 1 + k;
-      if (isReturn(program, target)) return end(branch(program, index, target, targets, jump, false));
+      if (isReturn(program, target)) return end(branch(program, index, target, targets, jump, false, returns));
       const fallThrough = unreachedBetween(index, target, targets, null);
-      const text = branch(program, index, target, targets, jump, fallThrough);
+      const text = branch(program, index, target, targets, jump, fallThrough, returns);
       return { code: text, fallsInto: fallThrough ? target : -1 };
     }
     default:

@@ -7,7 +7,7 @@ export type { BpfInstruction, BpfProgram, BpfRejection, BpfRun, SeccompData } fr
 export { SECCOMP_DATA_SIZE } from './types.js';
 export { checkSeccompFilter, SECCOMP_ALLOWED_OPCODES } from './check.js';
 export { runFilter, runFilterWords } from './interpret.js';
-export { compileFilter, compileFilterWords, type CompiledFilter, type CompiledWordsFilter } from './compile.js';
+export { compileCountingFilterWords, compileFilter, compileFilterWords, type CompiledFilter, type CompiledWordsFilter, type CountingWordsFilter } from './compile.js';
 export { seccompWords, seccompFieldName, seccompFieldOffset, SECCOMP_DATA_WORDS } from './words.js';
 export { assemble, assembleWithLines, BPF_MNEMONICS, type AssembledProgram } from './asm.js';
 export { parseProgramJson, formatProgramJson } from './json.js';

@@ -4,7 +4,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
-  assemble, checkSeccompFilter, compileFilter, compileFilterWords, runFilter, seccompWords,
+  assemble, checkSeccompFilter, compileCountingFilterWords, compileFilter, compileFilterWords, runFilter, seccompWords,
 } from '../../../../engine/kernel/seccomp/bpf/index.js';
 import { anyProgramArb, callData, seccompDataArb, validProgramArb } from './programs.js';
 
@@ -18,6 +18,21 @@ describe('compiled filters agree with the interpreter', () => {
           const expected = runFilter(program, data).ret;
           expect(fromData(data)).toBe(expected);
           expect(fromWords(seccompWords(data))).toBe(expected);
+        }
+      }),
+      { numRuns: 400 },
+    );
+  });
+
+  it('counting executed instructions exactly as the interpreter does, on random valid programs', () => {
+    fc.assert(
+      fc.property(validProgramArb, fc.array(seccompDataArb, { minLength: 1, maxLength: 8 }), (program, inputs) => {
+        const counting = compileCountingFilterWords(program);
+        const counter = { executed: -1 };
+        for (const data of inputs) {
+          const expected = runFilter(program, data);
+          expect(counting(seccompWords(data), counter)).toBe(expected.ret);
+          expect(counter.executed).toBe(expected.executed);
         }
       }),
       { numRuns: 400 },
@@ -58,7 +73,11 @@ describe('compiled filters agree with the interpreter', () => {
     fc.assert(
       fc.property(seccompDataArb, fc.integer({ min: 0, max: 330 }), (data, nr) => {
         const input = { ...data, nr };
-        expect(compiled(seccompWords(input))).toBe(runFilter(program, input).ret);
+        const expected = runFilter(program, input);
+        expect(compiled(seccompWords(input))).toBe(expected.ret);
+        const counter = { executed: 0 };
+        expect(compileCountingFilterWords(program)(seccompWords(input), counter)).toBe(expected.ret);
+        expect(counter.executed).toBe(expected.executed);
       }),
       { numRuns: 200 },
     );
