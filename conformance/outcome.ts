@@ -8,6 +8,7 @@
 import { capabilityNames, constantNames, constantValue } from '../engine/kernel/syscall/constants.js';
 import { ERRNO, isErrno } from '../engine/kernel/syscall/errno.js';
 import type { Caps, PinnedCredentials } from './case.js';
+import type { CredentialIds } from '../engine/kernel/cred/state.js';
 
 export interface StatOutcome {
   /** The case's path whose inode this is, or "(not in the tree)". */
@@ -30,16 +31,7 @@ export interface CallOutcome {
   readonly missing?: string;
 }
 
-export interface CredentialsOutcome {
-  readonly ruid: number;
-  readonly euid: number;
-  readonly suid: number;
-  readonly fsuid: number;
-  readonly rgid: number;
-  readonly egid: number;
-  readonly sgid: number;
-  readonly fsgid: number;
-  readonly groups: readonly number[];
+export interface CredentialsOutcome extends CredentialIds {
   readonly permitted: string;
   readonly effective: string;
   readonly inheritable: string;

@@ -12,21 +12,13 @@ import type { FsEntry } from '../engine/kernel/vfs/setup.js';
 import { mergedEntries } from '../engine/kernel/vfs/setup.js';
 import { ALL_CAPS, capabilityNumber, constantValue } from '../engine/kernel/syscall/constants.js';
 import type { Caps, CaseEntry, ConformanceCase, StartCredentials } from './case.js';
+import type { CredentialIds } from '../engine/kernel/cred/state.js';
 
 /** The simulator's stand-in for a probe's content (the real side copies the helper there). */
 export const PROBE_CONTENT = '\x7fELF isolab conformance probe';
 
 /** Exact starting credentials (credentials(7)); capability sets as masks. */
-export interface ExactCredentials {
-  readonly ruid: number;
-  readonly euid: number;
-  readonly suid: number;
-  readonly fsuid: number;
-  readonly rgid: number;
-  readonly egid: number;
-  readonly sgid: number;
-  readonly fsgid: number;
-  readonly groups: readonly number[];
+export interface ExactCredentials extends CredentialIds {
   readonly permitted: bigint;
   readonly effective: bigint;
   readonly inheritable: bigint;

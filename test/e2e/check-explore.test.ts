@@ -1,11 +1,11 @@
 // Proves `isolab check` and `isolab explore` end to end through the built CLI: a counterexample is found, printed with what reproduces the search, written as a scenario that `isolab run` fails (also for a world that enables no invariant), and is the same with one worker, two workers or two merged shards; merging shards that leave a gap, overlap or were searched differently exits 2; bad input exits 2; explore finds the race and the stale-TLB interleaving, counts a failed assertion as violating, writes a scenario and a trace that replay, says whether the first violation or the bound stopped it, and exits 0 when no interleaving violates.
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { elementsNamed, parseWellFormedXml } from '../check/well-formed-xml.js';
+import { isolab, type CliResult } from '../helpers/cli.js';
 
 // Each test starts the CLI a few times (~0.5 s each); the default 5 s is too tight on a busy machine.
 vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
@@ -18,21 +18,6 @@ const KERNEL_WORLD = 'scenarios/check/kernel-world.isl';
 const SHARED_RACE = 'scenarios/check/shared-race.isl';
 /** Seed 36 first fails at run 70 of the kernel world with SMAP off: in the third slice a worker pool hands out, and in the second of two shards of 100 runs. */
 const KERNEL_SEARCH = [KERNEL_WORLD, '--variant', 'smap=off', '--variant', 'bug=off', '--seed', '36', '--runs', '100'];
-
-interface CliResult {
-  readonly status: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-function isolab(args: readonly string[]): CliResult {
-  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' };
-  delete env.ISOLAB_DEBUG;
-  delete env.FORCE_COLOR;
-  const result = spawnSync(process.execPath, [CLI, ...args], { cwd: ROOT, env, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
-  if (result.error !== undefined) throw result.error;
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
-}
 
 const once = new Map<string, CliResult>();
 /** A command that writes no file, run once and shared by the tests that read its output. */

@@ -1,6 +1,5 @@
 // Proves the isolab command line end to end: every command prints what it promises and exits 0 when everything holds, 1 when an expectation, assertion or invariant fails, and 2 on bad input with a located message and no stack trace, leaving no partial trace behind.
 import { createHash } from 'node:crypto';
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { GENESIS_HASH } from '../../engine/trace/format.js';
 import { chainHash, lineBody } from '../../engine/trace/writer.js';
+import { isolab, type CliResult } from '../helpers/cli.js';
 
 // Each test starts the CLI a few times (~0.4 s each); the default 5 s is too tight on a busy machine.
 vi.setConfig({ testTimeout: 60_000, hookTimeout: 60_000 });
@@ -18,21 +18,7 @@ const BUILT = existsSync(CLI);
 const NX = join(ROOT, 'scenarios', 'paging', 'nx.isl');
 const MISSING_FLUSH = join(ROOT, 'scenarios', 'tlb', 'missing-flush.isl');
 
-interface CliResult {
-  readonly status: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
 /** Runs the built CLI in a child process with colour off, in `cwd` (the repository root unless given). */
-function isolab(args: readonly string[], cwd: string = ROOT): CliResult {
-  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' };
-  delete env.ISOLAB_DEBUG;
-  delete env.FORCE_COLOR;
-  const result = spawnSync(process.execPath, [CLI, ...args], { cwd, env, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
-  if (result.error !== undefined) throw result.error;
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
-}
 
 const sideEffectFree = new Map<string, CliResult>();
 

@@ -1,10 +1,10 @@
 // Proves `isolab seccomp` end to end: eval prints the action and the deciding rule and checks the compiled filter, compile writes a program disasm can list, explain summarises, and every bad input (profile or program) exits 2 with a located message and no stack trace.
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it, vi } from 'vitest';
+import { isolab, type CliResult } from '../helpers/cli.js';
 
 vi.setConfig({ testTimeout: 60_000 });
 
@@ -13,20 +13,6 @@ const CLI = join(ROOT, 'dist', 'bin', 'isolab.js');
 const DOCKER = join(ROOT, 'data', 'seccomp', 'docker-default.json');
 const scratch = mkdtempSync(join(tmpdir(), 'isolab-seccomp-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
-
-interface CliResult {
-  readonly status: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-function isolab(args: readonly string[]): CliResult {
-  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' };
-  delete env.ISOLAB_DEBUG;
-  const result = spawnSync(process.execPath, [CLI, ...args], { cwd: ROOT, env, encoding: 'utf8' });
-  if (result.error !== undefined) throw result.error;
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
-}
 
 function fixture(name: string, text: string): string {
   const path = join(scratch, name);

@@ -1,29 +1,15 @@
 // Proves `isolab report` end to end: it writes one HTML report of one or more traces and exits 0, and treats a corrupt trace, a missing -o, an unreadable trace or an unwritable destination as bad input (exit 2, a located message, no stack trace, no file left behind).
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { payloadOfHtml } from '../../reports/build.js';
 import { MISSING_FLUSH, ROOT, recordScenario, writeTraces } from './helpers.js';
+import { isolab, type CliResult } from '../helpers/cli.js';
 
 vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
 
 const CLI = join(ROOT, 'dist', 'bin', 'isolab.js');
-
-interface CliResult {
-  readonly status: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-function isolab(args: readonly string[]): CliResult {
-  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' };
-  delete env.ISOLAB_DEBUG;
-  const result = spawnSync(process.execPath, [CLI, ...args], { cwd: ROOT, env, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
-  if (result.error !== undefined) throw result.error;
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
-}
 
 function expectBadInput(result: CliResult, ...fragments: readonly string[]): void {
   expect(result.stderr, 'a stack frame was printed').not.toContain('    at ');

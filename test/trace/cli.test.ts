@@ -1,31 +1,16 @@
 // Proves the trace commands end to end through the built CLI: `isolab diff` exits 0 for identical runs, 1 for different ones and 2 for an unreadable or corrupt trace, and prints the same as JSON; `isolab export --format chrome` writes valid JSON to stdout or atomically to a file and refuses unknown formats; `isolab run --matrix` diffs every variant combination against the first and exits as `run` does.
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { TraceDiff } from '../../engine/trace/diff.js';
 import { ROOT } from './helpers.js';
+import { isolab, type CliResult } from '../helpers/cli.js';
 
 vi.setConfig({ testTimeout: 60_000, hookTimeout: 60_000 });
 
 const CLI = join(ROOT, 'dist', 'bin', 'isolab.js');
 const MISSING_FLUSH = join(ROOT, 'scenarios', 'tlb', 'missing-flush.isl');
-
-interface CliResult {
-  readonly status: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-function isolab(args: readonly string[], cwd: string = ROOT): CliResult {
-  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' };
-  delete env.ISOLAB_DEBUG;
-  delete env.FORCE_COLOR;
-  const result = spawnSync(process.execPath, [CLI, ...args], { cwd, env, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
-  if (result.error !== undefined) throw result.error;
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
-}
 
 function expectBadInput(result: CliResult, ...fragments: readonly string[]): void {
   expect(result.stderr, 'a stack frame was printed').not.toContain('    at ');

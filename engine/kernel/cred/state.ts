@@ -14,7 +14,8 @@ export interface CapabilitySets {
   readonly ambient: bigint;
 }
 
-export interface Credentials {
+/** The ids of credentials(7): real, effective, saved and filesystem uid and gid, and the supplementary groups. */
+export interface CredentialIds {
   readonly ruid: number;
   readonly euid: number;
   readonly suid: number;
@@ -24,6 +25,9 @@ export interface Credentials {
   readonly sgid: number;
   readonly fsgid: number;
   readonly groups: readonly number[];
+}
+
+export interface Credentials extends CredentialIds {
   readonly caps: CapabilitySets;
   /** SECBIT_* flags (prctl(PR_SET_SECUREBITS)); SECBIT_KEEP_CAPS is PR_SET_KEEPCAPS's flag. */
   readonly securebits: number;

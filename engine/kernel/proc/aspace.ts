@@ -66,15 +66,7 @@ export function nxActive(state: MachineState): boolean {
 }
 
 /** The rights a leaf carries: from the VMA, the entry writable only when `writable`. */
-export interface LeafRights {
-  readonly read: boolean;
-  readonly write: boolean;
-  readonly execute: boolean;
-  readonly user: boolean;
-  readonly global: boolean;
-  readonly pkey: number;
-  readonly pageShift: number;
-}
+export type LeafRights = Pick<Vma, 'read' | 'write' | 'execute' | 'user' | 'global' | 'pkey' | 'pageShift'>;
 
 /**
  * The leaf entry of a page. PROT_NONE is a not-present entry (Linux's _PAGE_PROTNONE),

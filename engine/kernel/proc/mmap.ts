@@ -232,6 +232,21 @@ function rightsOf(prot: number) {
   return { read: (prot & PROT_READ) !== 0, write: (prot & PROT_WRITE) !== 0, execute: (prot & PROT_EXEC) !== 0 };
 }
 
+/** A private user mapping of the request's range and rights, in pages of one frame; filled on first touch unless MAP_POPULATE or MAP_LOCKED. */
+function userPlan(request: MmapRequest, frameBytes: number): MappingPlan {
+  return {
+    va: request.addr,
+    sizeBytes: Number(request.length),
+    ...rightsOf(request.prot),
+    user: true,
+    global: false,
+    pkey: 0,
+    region: null,
+    pageShift: Math.log2(frameBytes),
+    populate: (request.flags & (MAP_POPULATE | MAP_LOCKED)) !== 0,
+  };
+}
+
 /** mmap_region: unmap what MAP_FIXED covers, then the new mapping. */
 function mapRegion(c: SyscallContext, request: MmapRequest, file: OpenFile | null): SyscallResult {
   const { state, process } = c;
@@ -240,17 +255,7 @@ function mapRegion(c: SyscallContext, request: MmapRequest, file: OpenFile | nul
   const end = start + request.length;
   const events: EventDraft[] = [];
   if ((request.flags & MAP_FIXED) !== 0 && intersects(process, start, end) !== null) events.push(...unmapDrafts(state, process, start, end, editor));
-  const base: MappingPlan = {
-    va: start,
-    sizeBytes: Number(request.length),
-    ...rightsOf(request.prot),
-    user: true,
-    global: false,
-    pkey: 0,
-    region: null,
-    pageShift: Math.log2(state.memory.frameBytes),
-    populate: (request.flags & (MAP_POPULATE | MAP_LOCKED)) !== 0,
-  };
+  const base = userPlan(request, state.memory.frameBytes);
   const prepared = file !== null ? fileFrames(state, editor, process, file, request) : (request.flags & MAP_TYPE) === MAP_SHARED ? sharedAnonymous(state, editor, process, base) : { drafts: [], plan: base };
   if (prepared === null) return fail('ENOMEM', 'out of physical memory');
   const mapped = mappingDrafts(state, process, prepared.plan, editor);
@@ -291,18 +296,8 @@ function fileFrames(state: MachineState, editor: PageTableEditor, process: Proce
       data: { address: frames[page]! * frameBytes, bytes: bytesToHex(bytes), before: '00'.repeat(bytes.length), by: 'kernel', cpl: 0, why: `mmap ${file.name}` },
     });
   }
-  const plan: MappingPlan = {
-    va: request.addr,
-    sizeBytes: Number(request.length),
-    ...rightsOf(request.prot),
-    user: true,
-    global: false,
-    pkey: 0,
-    region: null,
-    pageShift: Math.log2(frameBytes),
-    populate: true,
-    frames,
-  };
+  // The bytes are already in the frames: the pages are present from the start.
+  const plan: MappingPlan = { ...userPlan(request, frameBytes), populate: true, frames };
   return { drafts, plan };
 }
 

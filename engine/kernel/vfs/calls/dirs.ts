@@ -16,18 +16,27 @@ import { hasCapability } from '../../cred/state.js';
 import { fail, type SyscallContext, type SyscallHandler, type SyscallResult } from '../../syscall/context.js';
 import { fsKernelEvents } from '../events.js';
 import { CAP, MAY_EXEC, mayAccess } from '../permission.js';
-import { isFailure, PATH_MAX, resolvePath } from '../resolve.js';
+import { isFailure, PATH_MAX, resolvePath, type Resolved } from '../resolve.js';
+import type { EventDraft } from '../../../core/decider.js';
 import { inodeOf } from '../state.js';
 import { pathFromRoot } from '../tree.js';
 import { failed, fileArg, isErrorResult, placeOf, resolutionEvent, returnBytes, succeeded, textArg, walkFailed } from './common.js';
 
-function chdir(c: SyscallContext): SyscallResult {
+/** The directory argument of chdir and chroot: resolved, and searchable by the caller (EACCES otherwise). */
+function searchableDirectory(c: SyscallContext): SyscallResult | { readonly found: Resolved; readonly events: EventDraft[] } {
   const path = textArg(c, 0);
   if (isErrorResult(path)) return path;
   const found = resolvePath(c.state, c.process, path, { follow: true, wantDir: true });
   if (isFailure(found)) return walkFailed(c, path, found);
   const events = [resolutionEvent(c, path, found)];
   if (!mayAccess(c.process.creds, found.inode, MAY_EXEC)) return failed('EACCES', 'no search permission on the directory', events);
+  return { found, events };
+}
+
+function chdir(c: SyscallContext): SyscallResult {
+  const directory = searchableDirectory(c);
+  if (!('found' in directory)) return directory;
+  const { found, events } = directory;
   return succeeded(0, [...events, fsKernelEvents.cwdChanged(c.process.name, c.process.pid, found.ref, 'chdir')]);
 }
 
@@ -41,12 +50,9 @@ function fchdir(c: SyscallContext): SyscallResult {
 }
 
 function chroot(c: SyscallContext): SyscallResult {
-  const path = textArg(c, 0);
-  if (isErrorResult(path)) return path;
-  const found = resolvePath(c.state, c.process, path, { follow: true, wantDir: true });
-  if (isFailure(found)) return walkFailed(c, path, found);
-  const events = [resolutionEvent(c, path, found)];
-  if (!mayAccess(c.process.creds, found.inode, MAY_EXEC)) return failed('EACCES', 'no search permission on the directory', events);
+  const directory = searchableDirectory(c);
+  if (!('found' in directory)) return directory;
+  const { found, events } = directory;
   if (!hasCapability(c.process.creds, CAP.SYS_CHROOT)) return failed('EPERM', 'chroot needs CAP_SYS_CHROOT', events);
   const note = c.process.fs !== null && !insideNewRoot(c, found.ref) ? 'the working directory is outside the new root: chroot does not change it' : undefined;
   return succeeded(0, [...events, fsKernelEvents.rootChanged(c.process.name, c.process.pid, found.ref, 'chroot')], note === undefined ? {} : { note });
