@@ -6,6 +6,7 @@ import type { RunPlan } from '../../engine/scenario/plan.js';
 import { runPlan } from '../../engine/scenario/run.js';
 import { compileScenario, loadScenario } from '../../dsl/compile/index.js';
 import { explore, threadsOf } from '../../check/explore.js';
+import { ordersOf } from './orders.js';
 
 const PAGES = ['0x400000', '0x401000'] as const;
 
@@ -150,22 +151,6 @@ function planOf(text: string): RunPlan {
     }),
     {},
   );
-}
-
-function ordersOf(plan: RunPlan): number[][] {
-  const threads = threadsOf(plan);
-  const out: number[][] = [];
-  const extend = (positions: number[], order: number[]) => {
-    const enabled = threads.map((_, t) => t).filter((t) => positions[t]! < threads[t]!.steps.length);
-    if (enabled.length === 0) out.push(order);
-    for (const t of enabled) {
-      const next = positions.slice();
-      next[t]! += 1;
-      extend(next, [...order, threads[t]!.steps[positions[t]!]!]);
-    }
-  };
-  extend(threads.map(() => 0), []);
-  return out;
 }
 
 /** The oracle: `isolab run` on the scenario with its steps in this order. */

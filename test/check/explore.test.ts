@@ -16,6 +16,7 @@ import type { Invariant } from '../../engine/core/decider.js';
 import { interleavingScenario, stepLines } from '../../check/interleaving.js';
 import { stateDigest } from '../../check/state-digest.js';
 import { searchSummary } from '../../bin/commands/explore.js';
+import { ordersOf } from './orders.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const SHARED_RACE = 'scenarios/check/shared-race.isl';
@@ -35,23 +36,6 @@ function loadText(text: string, file = 'inline.isl'): LoadedScenario {
 
 function planOf(text: string): RunPlan {
   return compileScenario(loadText(text), {});
-}
-
-/** Every interleaving of the plan's threads, as orders of step indices. */
-export function ordersOf(plan: RunPlan): number[][] {
-  const threads = threadsOf(plan);
-  const out: number[][] = [];
-  const extend = (positions: number[], order: number[]) => {
-    const enabled = threads.map((_, t) => t).filter((t) => positions[t]! < threads[t]!.steps.length);
-    if (enabled.length === 0) out.push(order);
-    for (const t of enabled) {
-      const next = positions.slice();
-      next[t]! += 1;
-      extend(next, [...order, threads[t]!.steps[positions[t]!]!]);
-    }
-  };
-  extend(threads.map(() => 0), []);
-  return out;
 }
 
 /** The oracle: whether `isolab run` passes the scenario with its steps in this order. */
