@@ -96,25 +96,19 @@ function locate(c: SyscallContext, request: OpenRequest): { walker: Walker; loca
       if (dots !== null && typeof dots !== 'string') return dots;
       return { walker, located: { place: walker.at, created: false, wantDir, events: [] } };
     }
-    if (!creating) {
-      if (last.trailingSlash) {
-        follow = true;
-        wantDir = true;
-      }
-      const link = walkName(walker, last, follow);
-      if (link !== null && typeof link !== 'string') return link;
-      if (typeof link === 'string') {
-        rest = link;
-        continue;
-      }
-      return { walker, located: { place: walker.at, created: false, wantDir, events: [] } };
+    if (!creating && last.trailingSlash) {
+      follow = true;
+      wantDir = true;
     }
-    if (last.trailingSlash) return { ok: false, errno: 'EISDIR', note: 'O_CREAT with a trailing slash names a directory', visited: [...walker.visited] };
-    if (byteLength(last.name) > NAME_MAX) return { ok: false, errno: 'ENAMETOOLONG', note: `the name is longer than ${NAME_MAX} bytes`, visited: [...walker.visited] };
-    if (lookupChild(c.state.vfs, walker.at, last.name) === null) {
-      const created = createFile(c, walker, last.name, request.mode);
-      return isFailure(created) ? created : { walker, located: created };
+    if (creating) {
+      if (last.trailingSlash) return { ok: false, errno: 'EISDIR', note: 'O_CREAT with a trailing slash names a directory', visited: [...walker.visited] };
+      if (byteLength(last.name) > NAME_MAX) return { ok: false, errno: 'ENAMETOOLONG', note: `the name is longer than ${NAME_MAX} bytes`, visited: [...walker.visited] };
+      if (lookupChild(c.state.vfs, walker.at, last.name) === null) {
+        const created = createFile(c, walker, last.name, request.mode);
+        return isFailure(created) ? created : { walker, located: created };
+      }
     }
+    // The name exists: step onto it, following a link in last position.
     const link = walkName(walker, last, follow);
     if (link !== null && typeof link !== 'string') return link;
     if (typeof link === 'string') {
